@@ -1,0 +1,10 @@
+//! `pywarden analyze`: not implemented yet (see the open issues).
+
+/// Arguments of `pywarden analyze`.
+#[derive(clap::Args)]
+pub struct Args {}
+
+/// Runs the subcommand; returns the exit code.
+pub fn run(_args: Args) -> anyhow::Result<i32> {
+    anyhow::bail!("`pywarden analyze` is not implemented yet")
+}

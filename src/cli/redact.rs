@@ -1,0 +1,10 @@
+//! `pywarden redact`: not implemented yet (see the open issues).
+
+/// Arguments of `pywarden redact`.
+#[derive(clap::Args)]
+pub struct Args {}
+
+/// Runs the subcommand; returns the exit code.
+pub fn run(_args: Args) -> anyhow::Result<i32> {
+    anyhow::bail!("`pywarden redact` is not implemented yet")
+}

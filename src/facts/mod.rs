@@ -1,0 +1,194 @@
+//! Facts stage: turns a parsed module into the facts document that policies receive as
+//! `input` (`pywarden analyze --format json` prints it).
+//!
+//! The document is deliberately *security-relevant and compact*: every import, every reference
+//! to a non-inert builtin, every dunder / frame / private / module-member attribute access, every
+//! call whose target resolves to a builtin or a module member, every constant string that had to
+//! be computed, the source-encoding declaration and the complexity metrics — each located. It is
+//! not a dump of the tree: the policy must evaluate in microseconds per file.
+//!
+//! Schema version 1. Every string that names an identifier is NFKC-normalised, as Python does.
+
+use serde::{Deserialize, Serialize};
+
+/// The facts document (policy `input`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    /// Schema version (1).
+    pub version: u32,
+    pub imports: Vec<Import>,
+    pub names: Vec<NameRef>,
+    pub attributes: Vec<AttributeAccess>,
+    pub calls: Vec<Call>,
+    pub strings: Vec<ResolvedString>,
+    pub encoding: Encoding,
+    pub complexity: Complexity,
+}
+
+/// A source location: 1-based line and column (characters).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One imported module or name, in any form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Import {
+    /// `import` (`import a.b as c`), `from` (`from a import b`), `dynamic`
+    /// (`__import__`, `importlib.import_module`, `importlib.util...`), `loader`
+    /// (`__loader__` / `__spec__` use).
+    pub kind: String,
+    /// Absolute dotted module (`a.b`); for relative imports the part after the dots
+    /// (may be empty). `null` when a dynamic import's argument could not be resolved.
+    pub module: Option<String>,
+    /// First component of `module` (what allowlists match), `null` when unresolved.
+    pub top: Option<String>,
+    /// For `from a import b`: `b` (`*` for star imports).
+    pub name: Option<String>,
+    /// The local name bound, if any (`c` in `import a.b as c`).
+    pub alias: Option<String>,
+    /// Relative import level (number of leading dots), 0 for absolute.
+    pub level: u32,
+    #[serde(flatten)]
+    pub loc: Location,
+}
+
+/// A reference to a builtin (or builtin-like dunder name such as `__builtins__`), in any
+/// context, not only calls.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NameRef {
+    /// NFKC-normalised name (`eval`).
+    pub name: String,
+    /// The spelling in the source when it differs from `name` (e.g. `ｅｖａｌ`).
+    pub raw: Option<String>,
+    /// `call`, `load`, `decorator`, `default` (default argument value), `argument` (passed as a
+    /// value, e.g. `map(eval, ...)`), `store`, `del`.
+    pub context: String,
+    /// True when the module rebinds this name somewhere (assignment, def, import, parameter):
+    /// the reference may then not be the builtin.
+    pub shadowed: bool,
+    #[serde(flatten)]
+    pub loc: Location,
+}
+
+/// An attribute access worth a policy's attention.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttributeAccess {
+    /// NFKC-normalised attribute name.
+    pub attr: String,
+    /// `dunder` (`__x__`), `frame` (frame / generator / coroutine / traceback / code object
+    /// internals: `gi_frame`, `f_globals`, `co_code`, ...), `private` (`_x` on a module),
+    /// `member` (any attribute of an imported module, e.g. `os.system`).
+    pub kind: String,
+    /// Dotted module the base resolves to through import and alias tracking (`random` for
+    /// `m = random; m._os`), if any.
+    pub module: Option<String>,
+    /// How the access was written: `attribute` (`a.b`), `getattr` (resolved constant name of
+    /// `getattr`/`setattr`/`delattr`/`hasattr`), `format` (inside a format string:
+    /// `"{0.__class__}".format(x)`), `import` (`from m import x`), `string` (a dunder-shaped
+    /// constant string, e.g. passed to `operator.attrgetter`).
+    pub via: String,
+    /// `load`, `store`, `del`.
+    pub context: String,
+    #[serde(flatten)]
+    pub loc: Location,
+}
+
+/// A call whose target resolves to a builtin or a module member.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    /// Resolved qualified target: `getattr`, `os.system`, `importlib.import_module`,
+    /// `str.format` (method calls on string constants), ...
+    pub func: String,
+    /// Positional arguments resolved to constant strings (`null` where not constant).
+    pub args: Vec<Option<String>>,
+    /// Number of positional arguments.
+    pub nargs: u32,
+    /// True when every positional argument is a resolvable constant.
+    pub constant_args: bool,
+    #[serde(flatten)]
+    pub loc: Location,
+}
+
+/// A string the analyser had to compute (folding `+`, `%`, `.format`, f-strings, `join`,
+/// `chr`, `bytes(...).decode()`, slicing, simple assignments), or a dunder-shaped literal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedString {
+    pub value: String,
+    /// How it was obtained: `concat`, `format`, `fstring`, `join`, `chr`, `decode`, `slice`,
+    /// `replace`, `variable`, `literal`, ... (the outermost operation).
+    pub how: String,
+    #[serde(flatten)]
+    pub loc: Location,
+}
+
+/// The source-encoding situation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Encoding {
+    /// The PEP 263 declaration (`utf-7`), if any, lower-cased.
+    pub declared: Option<String>,
+    /// Line of the declaration.
+    pub line: Option<u32>,
+    /// The file starts with a UTF-8 byte-order mark.
+    pub bom: bool,
+    /// Bidirectional-control or invisible characters (Trojan Source) found in the source.
+    pub suspicious_chars: Vec<SuspiciousChar>,
+}
+
+/// An invisible or bidirectional-control character in the source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SuspiciousChar {
+    /// `U+202E` style code point.
+    pub codepoint: String,
+    #[serde(flatten)]
+    pub loc: Location,
+}
+
+/// Size and shape metrics, and resource-bomb patterns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Complexity {
+    /// Source size in bytes and lines.
+    pub bytes: u64,
+    pub lines: u32,
+    /// Number of AST nodes.
+    pub nodes: u64,
+    /// Sum of cyclomatic complexity over the module body and all functions.
+    pub cyclomatic_total: u32,
+    /// Highest per-function (or module-body) cyclomatic complexity, and where.
+    pub cyclomatic_max: u32,
+    pub cyclomatic_max_at: Option<Location>,
+    /// Deepest statement nesting (blocks inside blocks).
+    pub max_nesting: u32,
+    /// Deepest expression nesting.
+    pub max_expression_depth: u32,
+    /// Longest string/bytes literal in bytes.
+    pub max_literal_bytes: u64,
+    /// Largest collection display (list/tuple/set/dict elements).
+    pub max_collection_items: u64,
+    /// Constant-folded numbers or sequences that would be huge: exponent towers
+    /// (`10 ** 10 ** 10`), big repeats (`"a" * 10**9`, `[0] * 10**10`), big shifts.
+    pub bombs: Vec<Bomb>,
+    /// `while True:` (or another constant-true test) without a `break` in its body.
+    pub infinite_loops: Vec<Location>,
+}
+
+/// A constant expression that would exhaust memory or CPU.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bomb {
+    /// `power`, `repeat`, `shift`.
+    pub kind: String,
+    /// log10 of the estimated result size (digits for numbers, elements/bytes for repeats).
+    pub log10_size: f64,
+    #[serde(flatten)]
+    pub loc: Location,
+}
+
+/// Decodes, parses and analyses one unit of source into facts, under `limits`.
+/// (Skeleton: implemented by the static-gate work, issue 2.)
+pub fn extract(
+    _bytes: &[u8],
+    _limits: &crate::parse::Limits,
+) -> Result<Facts, crate::parse::ParseError> {
+    todo!("issue 2: facts extraction")
+}
