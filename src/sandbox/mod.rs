@@ -5,6 +5,9 @@
 //! A backend reports what happened as a [`RunOutput`]; redaction and verdicts are the
 //! executor's business, not the backend's.
 
+pub mod e2b;
+pub mod local;
+
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
