@@ -240,8 +240,8 @@ mod attributes {
         assert_eq!(
             attrs("import operator\noperator.attrgetter('a.__globals__')\n"),
             [
-                t("attrgetter", "member", "attribute"),
-                t("__globals__", "dunder", "string")
+                t("__globals__", "dunder", "string"),
+                t("attrgetter", "member", "attribute")
             ]
         );
         assert_eq!(
@@ -366,7 +366,7 @@ mod complexity {
 
     #[test]
     fn bombs() {
-        let b = facts("a = 10 ** 10 ** 10\nb = 2**2**2**2**2\nc = 'a' * 10**9\nd = [0] * 10**10\ne = x * (1 << 40)\nf = 1 << 10**10\n").complexity.bombs;
+        let b = facts("a = 10 ** 10 ** 10\nb = 2**2**2**2**2\nc = 'a' * 10**9\nd = [0] * 10**10\ne = x * (1 << 40)\nf = 1 << 10**10\ng = list(range(10**12))\nh = bytearray(10**10)\n").complexity.bombs;
         let kinds: Vec<_> = b
             .iter()
             .map(|b| (b.kind.as_str(), b.log10_size.floor() as i64, b.loc.line))
@@ -379,19 +379,22 @@ mod complexity {
                 ("repeat", 9, 3),
                 ("repeat", 10, 4),
                 ("repeat", 12, 5),
-                ("shift", 9, 6)
+                ("shift", 9, 6),
+                ("alloc", 12, 7),
+                ("alloc", 10, 8)
             ]
         );
-        let none = facts("a = 2 ** 10\nb = '-' * 70\nc = t * 10**9\nd = x ** -5\n")
-            .complexity
-            .bombs;
+        let none =
+            facts("a = 2 ** 10\nb = '-' * 70\nc = t * 10**9\nd = x ** -5\ne = range(1 << 1000)\n")
+                .complexity
+                .bombs;
         assert!(none.is_empty(), "{none:?}");
     }
 
     #[test]
     fn infinite_loops() {
         let f = facts(
-            "while True:\n    pass\nwhile 1:\n    if x:\n        break\nwhile True:\n    for i in y:\n        break\ndef f():\n    while True:\n        return 1\nwhile x:\n    pass\n",
+            "while True:\n    pass\nwhile 1:\n    if x:\n        break\nwhile True:\n    for i in y:\n        break\ndef f():\n    while True:\n        return 1\nwhile x:\n    pass\ndef g():\n    while True:\n        yield 1\nwhile True:\n    raise X\n",
         );
         let lines: Vec<_> = f.complexity.infinite_loops.iter().map(|l| l.line).collect();
         assert_eq!(lines, [1, 6]);

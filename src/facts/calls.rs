@@ -57,9 +57,23 @@ pub(crate) fn call(w: &mut Walker<'_>, c: &ExprCall) {
         (None, None) => None,
     };
     let loc = w.loc(c.range());
-    if let Some(t) = &receiver_template {
-        for attr in attributes::format_fields(t) {
-            format_access(w, &attr, loc);
+    // Format templates: the receiver (`"{0.__class__}".format(x)`) or, for
+    // `str.format(t, ...)` / `Formatter().vformat(t, ...)`, the first argument.
+    if template_method.is_some() {
+        let template = match receiver_template.clone() {
+            Some(t) => Some(t),
+            None => match c.arguments.args.first() {
+                Some(first) => match w.fold(first) {
+                    Some(Value::Str(t)) => Some(t),
+                    _ => None,
+                },
+                None => None,
+            },
+        };
+        if let Some(t) = template {
+            for attr in attributes::format_fields(&t) {
+                format_access(w, &attr, loc);
+            }
         }
     }
     let Some(func) = func else {
@@ -116,14 +130,6 @@ pub(crate) fn call(w: &mut Walker<'_>, c: &ExprCall) {
                     let at = w.loc(a.range());
                     attributes::string_access(w, v, at);
                 }
-            }
-        }
-    }
-    if template_method.is_some() && receiver_template.is_none() {
-        // `str.format(t, ...)`, `Formatter().vformat(t, ...)`: the first constant argument.
-        if let Some(Some(t)) = args.first() {
-            for attr in attributes::format_fields(t) {
-                format_access(w, &attr, loc);
             }
         }
     }

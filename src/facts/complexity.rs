@@ -3,7 +3,7 @@
 //! **What it catches:** exponent towers (`10 ** 10 ** 10`, `2**2**2**2**2`), huge repeats
 //! (`"a" * 10**9`, `[0] * 10**10`, `x * (1 << 40)`), huge shifts (`1 << 10**10`), huge
 //! allocations (`bytearray(10**10)`, `range(10**12)` materialised by `list`), and
-//! `while True:` loops with no `break` (or `return`) — plus the plain size metrics
+//! `while True:` loops with no `break` (nor `return`, `raise` or `yield`) — plus the plain size metrics
 //! (cyclomatic complexity, nesting, node count, literal and collection sizes) the walker
 //! accumulates.
 //!
@@ -35,6 +35,8 @@ pub enum Est {
     Num(f64),
     /// A sequence with log10 of its length.
     Seq(f64),
+    /// A lazy sequence (`range(n)`) with log10 of its length: costs nothing until materialised.
+    Lazy(f64),
     /// Something unknown.
     Unknown,
 }
@@ -103,10 +105,12 @@ pub fn estimate(e: &Expr, r: &Resolver, budget: &mut Budget, depth: u32) -> Est 
             };
             let arg = estimate(&c.arguments.args[0], r, budget, depth + 1);
             match (f.as_str(), arg) {
-                ("bytearray" | "bytes" | "range", Est::Num(n)) => Est::Seq(n),
-                ("list" | "tuple" | "set" | "bytearray" | "bytes" | "str", Est::Seq(n)) => {
-                    Est::Seq(n)
-                }
+                ("bytearray" | "bytes", Est::Num(n)) => Est::Seq(n),
+                ("range", Est::Num(n)) => Est::Lazy(n),
+                (
+                    "list" | "tuple" | "set" | "frozenset" | "bytearray" | "bytes" | "sorted",
+                    Est::Seq(n) | Est::Lazy(n),
+                ) => Est::Seq(n),
                 _ => Est::Unknown,
             }
         }
@@ -197,8 +201,9 @@ fn is_const_false(e: &Expr) -> bool {
     }
 }
 
-/// True when `body` (the body of a loop) can leave the loop: a `break` of this loop or a
-/// `return` anywhere outside nested functions and classes.
+/// True when `body` (the body of a loop) can leave the loop: a `break` of this loop, or a
+/// `return`, `raise` or statement-level `yield` anywhere outside nested functions and classes
+/// (an infinite generator is driven by its consumer, and `raise` is how retry loops end).
 pub fn loop_can_exit(body: &[Stmt]) -> bool {
     body.iter().any(|s| stmt_exits(s, true))
 }
@@ -207,7 +212,10 @@ fn stmt_exits(s: &Stmt, this_loop: bool) -> bool {
     let any = |b: &[Stmt], this: bool| b.iter().any(|s| stmt_exits(s, this));
     match s {
         Stmt::Break(_) => this_loop,
-        Stmt::Return(_) => true,
+        Stmt::Return(_) | Stmt::Raise(_) => true,
+        // A generator's `while True: yield x` hands control to its consumer at every turn.
+        Stmt::Expr(e) => matches!(&*e.value, Expr::Yield(_) | Expr::YieldFrom(_)),
+        Stmt::Assign(a) => matches!(&*a.value, Expr::Yield(_) | Expr::YieldFrom(_)),
         Stmt::If(i) => {
             any(&i.body, this_loop) || i.elif_else_clauses.iter().any(|c| any(&c.body, this_loop))
         }
