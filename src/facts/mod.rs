@@ -89,7 +89,8 @@ pub struct AttributeAccess {
     pub attr: String,
     /// `dunder` (`__x__`), `frame` (frame / generator / coroutine / traceback / code object
     /// internals: `gi_frame`, `f_globals`, `co_code`, ...), `private` (`_x` on a module),
-    /// `member` (any attribute of an imported module, e.g. `os.system`).
+    /// `member` (any attribute of an imported module, e.g. `os.system`), `other` (only
+    /// `via: "getattr"`: a constant name that is none of the above, e.g. `getattr(o, "x")`).
     pub kind: String,
     /// Dotted module the base resolves to through import and alias tracking (`random` for
     /// `m = random; m._os`), if any.
@@ -130,8 +131,11 @@ pub struct Call {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResolvedString {
     pub value: String,
-    /// How it was obtained: `concat`, `format`, `fstring`, `join`, `chr`, `decode`, `slice`,
-    /// `replace`, `variable`, `literal`, ... (the outermost operation).
+    /// How it was obtained (the outermost operation): `concat`, `format` (`%` and
+    /// `.format`), `fstring`, `join`, `chr`, `decode` (`bytes.decode`, `bytes.fromhex`,
+    /// base64 / hex / rot13 codecs), `bytes`, `slice`, `replace`, `lower`, `upper`, `strip`,
+    /// `swapcase`, `repeat`, `str`, `encode`, `hex`, `map`, `comprehension`, or `literal` for a
+    /// dunder-shaped literal (`"__globals__"`).
     pub how: String,
     #[serde(flatten)]
     pub loc: Location,
@@ -183,14 +187,15 @@ pub struct Complexity {
     /// Constant-folded numbers or sequences that would be huge: exponent towers
     /// (`10 ** 10 ** 10`), big repeats (`"a" * 10**9`, `[0] * 10**10`), big shifts.
     pub bombs: Vec<Bomb>,
-    /// `while True:` (or another constant-true test) without a `break` in its body.
+    /// `while True:` (or another constant-true test) whose body has no `break` of that loop
+    /// and no `return`, `raise` or statement-level `yield`.
     pub infinite_loops: Vec<Location>,
 }
 
 /// A constant expression that would exhaust memory or CPU.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bomb {
-    /// `power`, `repeat`, `shift`.
+    /// `power`, `repeat`, `shift`, `alloc` (`bytearray(10**10)`, `list(range(10**12))`).
     pub kind: String,
     /// log10 of the estimated result size (digits for numbers, elements/bytes for repeats).
     pub log10_size: f64,
