@@ -21,7 +21,8 @@ use ruff_text_size::Ranged;
 /// Declares a sorted word list (for documentation and tests) and a matching `fn` that the
 /// compiler turns into a length-then-bytes decision tree (much faster than a binary search).
 macro_rules! word_set {
-    ($list:ident, $f:ident, [$($w:literal),* $(,)?]) => {
+    ($(#[$m:meta])* $list:ident, $f:ident, [$($w:literal),* $(,)?]) => {
+        $(#[$m])*
         pub const $list: &[&str] = &[$($w),*];
         fn $f(name: &str) -> bool {
             matches!(name, $($w)|*)
@@ -29,9 +30,9 @@ macro_rules! word_set {
     };
 }
 
-/// Builtins (Python 3.11 `dir(builtins)`) that are pure computation or plain value types: never
-/// reported. The other builtins are [`REPORTED`].
 word_set!(
+    /// Builtins (Python 3.11 `dir(builtins)`) that are pure computation or plain value types:
+    /// never reported. The other builtins are [`REPORTED`].
     INERT,
     is_inert_name,
     [
@@ -95,8 +96,8 @@ word_set!(
     ]
 );
 
-/// Builtins that are reported wherever they are referenced (sorted).
 word_set!(
+    /// Builtins that are reported wherever they are referenced (sorted).
     REPORTED,
     is_reported_name,
     [
