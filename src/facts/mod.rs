@@ -33,6 +33,35 @@ pub struct Facts {
     pub strings: Vec<ResolvedString>,
     pub encoding: Encoding,
     pub complexity: Complexity,
+    /// True when a list was cut at [`MAX_ENTRIES`] (a file with that many security-relevant
+    /// facts is hostile or generated; policies should treat it as denied).
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+/// Most entries kept per list (`imports`, `names`, `attributes`, `calls`, `strings`, `bombs`,
+/// `infinite_loops`), so a hostile file cannot make the document — and policy evaluation —
+/// arbitrarily large.
+pub const MAX_ENTRIES: usize = 10_000;
+
+impl Facts {
+    fn cap(&mut self) {
+        fn cut<T>(v: &mut Vec<T>, flag: &mut bool) {
+            if v.len() > MAX_ENTRIES {
+                v.truncate(MAX_ENTRIES);
+                *flag = true;
+            }
+        }
+        let mut t = false;
+        cut(&mut self.imports, &mut t);
+        cut(&mut self.names, &mut t);
+        cut(&mut self.attributes, &mut t);
+        cut(&mut self.calls, &mut t);
+        cut(&mut self.strings, &mut t);
+        cut(&mut self.complexity.bombs, &mut t);
+        cut(&mut self.complexity.infinite_loops, &mut t);
+        self.truncated |= t;
+    }
 }
 
 /// A source location: 1-based line and column (characters).
@@ -252,6 +281,7 @@ pub fn extract_on_current_thread(
     facts.encoding = encoding::encoding_facts(&decoded, &index);
     facts.complexity.bytes = bytes.len() as u64;
     facts.complexity.lines = index.lines();
+    facts.cap();
     drop(module);
     Ok(facts)
 }
