@@ -299,7 +299,22 @@ impl Folder<'_> {
         // Method calls on a folded receiver: "".join(...), "x".replace(...), b"..".decode().
         if let Expr::Attribute(a) = c.func.as_ref() {
             let method = a.attr.id.as_str();
-            if let Some(recv) = self.val(&a.value, depth) {
+            let known = matches!(
+                method,
+                "join"
+                    | "replace"
+                    | "lower"
+                    | "upper"
+                    | "strip"
+                    | "lstrip"
+                    | "rstrip"
+                    | "swapcase"
+                    | "encode"
+                    | "format"
+                    | "decode"
+                    | "hex"
+            );
+            if known && let Some(recv) = self.val(&a.value, depth) {
                 let mut vals = Vec::with_capacity(args.len());
                 for x in args.iter() {
                     vals.push(self.val(x, depth)?);
@@ -310,8 +325,12 @@ impl Folder<'_> {
                 return self.method(recv, method, vals, c, depth);
             }
         }
+        if !c.arguments.keywords.is_empty() || args.len() > 2 {
+            return None;
+        }
         let target = self.r.resolve_at(&c.func, self.budget, depth + 1)?;
-        if !c.arguments.keywords.is_empty() {
+        if !is_fold_function(target.dotted()) {
+            // Not a function the folder knows: do not fold its arguments for nothing.
             return None;
         }
         let mut vals = Vec::with_capacity(args.len());
@@ -505,6 +524,36 @@ impl Folder<'_> {
             _ => None,
         }
     }
+}
+
+/// Functions [`Folder::call`] evaluates.
+fn is_fold_function(name: &str) -> bool {
+    matches!(
+        name,
+        "chr"
+            | "ord"
+            | "str"
+            | "bytes"
+            | "bytearray"
+            | "bytes.fromhex"
+            | "bytearray.fromhex"
+            | "binascii.unhexlify"
+            | "binascii.a2b_hex"
+            | "base64.b64decode"
+            | "base64.standard_b64decode"
+            | "base64.urlsafe_b64decode"
+            | "base64.b32decode"
+            | "base64.b16decode"
+            | "base64.b85decode"
+            | "base64.a85decode"
+            | "binascii.a2b_base64"
+            | "codecs.decode"
+            | "codecs.encode"
+            | "map"
+            | "list"
+            | "tuple"
+            | "reversed"
+    )
 }
 
 /// The elements of an iterable constant.

@@ -117,22 +117,15 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
                 while i < n && IDENT[b[i] as usize] {
                     i += 1;
                 }
-                let word = &b[start..i];
-                // Only short lowercase words can be keywords: skip the comparisons otherwise.
-                let word: &[u8] = if word.len() <= 6 && word[0].is_ascii_lowercase() {
-                    word
-                } else {
-                    b"_"
-                };
-                match word {
-                    b"not" | b"await" => {
+                match word_class(&b[start..i]) {
+                    Word::Prefix => {
                         prefix_run += 1;
                         if prefix_run > limits.max_depth {
                             return too_deep(start, chain_message(limits));
                         }
                         prev_operand = false;
                     }
-                    b"lambda" | b"if" => {
+                    Word::Chain => {
                         chain += 1;
                         if chain > limits.max_chain {
                             return too_deep(start, chain_message(limits));
@@ -140,13 +133,11 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
                         prefix_run = 0;
                         prev_operand = false;
                     }
-                    b"and" | b"or" | b"in" | b"is" | b"else" | b"return" | b"yield" | b"assert"
-                    | b"del" | b"elif" | b"while" | b"for" | b"import" | b"from" | b"raise"
-                    | b"with" | b"as" | b"case" | b"match" => {
+                    Word::Keyword => {
                         prefix_run = 0;
                         prev_operand = false;
                     }
-                    _ => {
+                    Word::Operand => {
                         // A name, a number, or a string prefix (the quote comes next).
                         prefix_run = 0;
                         prev_operand = true;
@@ -254,6 +245,49 @@ fn chain_message(limits: &Limits) -> String {
          `**`/`lambda`/`if` in one statement)",
         limits.max_depth, limits.max_chain
     )
+}
+
+/// What a word means to the chain counters.
+enum Word {
+    /// `not`, `await`: prefix operators.
+    Prefix,
+    /// `lambda`, `if`: right-recursive forms counted per logical line.
+    Chain,
+    /// Other keywords after which an operand is expected.
+    Keyword,
+    /// Names, numbers, string prefixes.
+    Operand,
+}
+
+/// Classifies a word with one length switch and at most a few fixed-size comparisons.
+fn word_class(w: &[u8]) -> Word {
+    match w.len() {
+        2 => match w {
+            b"if" => Word::Chain,
+            b"in" | b"is" | b"or" | b"as" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        3 => match w {
+            b"not" => Word::Prefix,
+            b"and" | b"del" | b"for" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        4 => match w {
+            b"else" | b"elif" | b"from" | b"with" | b"case" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        5 => match w {
+            b"await" => Word::Prefix,
+            b"yield" | b"while" | b"raise" | b"match" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        6 => match w {
+            b"lambda" => Word::Chain,
+            b"return" | b"assert" | b"import" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        _ => Word::Operand,
+    }
 }
 
 /// Identifier bytes (ASCII letters, digits, `_`, and every byte of a non-ASCII character).
