@@ -58,6 +58,15 @@ fn bench(c: &mut Criterion) {
             ok
         })
     });
+    g.bench_function("prescan_only", |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .filter_map(|f| std::str::from_utf8(f).ok())
+                .filter(|t| pywarden::parse::prescan(t, &limits).is_ok())
+                .count()
+        })
+    });
     g.bench_function("extract", |b| {
         b.iter(|| {
             files

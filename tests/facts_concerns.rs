@@ -366,6 +366,19 @@ mod strings {
     }
 
     #[test]
+    fn integer_arithmetic_is_python_like_and_never_panics() {
+        // -7 // 2 == -4 and -7 % 2 == 1 in Python; chr(101) == "e".
+        assert_eq!(
+            values("x = chr(-7 // 2 + 105) + chr(-7 % 2 + 100)\n"),
+            [v("ee", "concat")]
+        );
+        // i64::MIN // -1 overflows in Rust: no fold, no panic.
+        let f =
+            facts("m = -9223372036854775807 - 1\nx = str(m // -1) + 'a'\ny = str(m % -1) + 'b'\n");
+        assert!(f.strings.iter().all(|s| s.value != "a"));
+    }
+
+    #[test]
     fn does_not_fold() {
         assert!(values("x = 'a' + unknown\ny = f'{z}'\nw = 'plain'\n").is_empty());
         // Bounded: a result beyond 4 KiB is not produced.

@@ -656,8 +656,23 @@ fn binop(l: Value, op: Operator, r: Value) -> Option<(Value, &'static str)> {
                 Operator::Add => a.checked_add(b)?,
                 Operator::Sub => a.checked_sub(b)?,
                 Operator::Mult => a.checked_mul(b)?,
-                Operator::FloorDiv if b != 0 => a.div_euclid(b),
-                Operator::Mod if b != 0 => a.rem_euclid(b),
+                // Python floors (`-7 // 2 == -4`); `checked_*` avoids the `MIN / -1` overflow.
+                Operator::FloorDiv => {
+                    let q = a.checked_div(b)?;
+                    if (a % b != 0) && ((a < 0) != (b < 0)) {
+                        q - 1
+                    } else {
+                        q
+                    }
+                }
+                Operator::Mod => {
+                    let r = a.checked_rem(b)?;
+                    if r != 0 && ((r < 0) != (b < 0)) {
+                        r + b
+                    } else {
+                        r
+                    }
+                }
                 Operator::BitXor => a ^ b,
                 Operator::BitOr => a | b,
                 Operator::BitAnd => a & b,
