@@ -294,6 +294,16 @@ mod calls {
     }
 
     #[test]
+    fn builtins_module_members_are_builtins() {
+        let f =
+            facts("from builtins import exec as e\ne('1')\nimport builtins as b\nb.eval('2')\n");
+        let funcs: Vec<_> = f.calls.iter().map(|c| c.func.as_str()).collect();
+        assert_eq!(funcs, ["exec", "eval"]);
+        let f = facts("__builtins__.__dict__['compile']('x', 'f', 'exec')\n");
+        assert_eq!(f.calls[0].func, "compile");
+    }
+
+    #[test]
     fn getattr_chains_resolve() {
         let f = facts("import os\ngetattr(os, 'sys' + 'tem')('id')\n");
         let funcs: Vec<_> = f.calls.iter().map(|c| c.func.as_str()).collect();
