@@ -235,7 +235,9 @@ pub struct Bomb {
 /// Decodes, parses and analyses one unit of source into facts, under `limits`.
 ///
 /// Runs on a fresh thread whose stack is sized from the input ([`crate::parse::stack_size_for`]),
-/// so neither parsing, walking nor dropping the tree can overflow the caller's stack. Errors are
+/// so neither parsing, walking nor dropping the tree can overflow the caller's stack — unless
+/// the calling thread already has that much stack left (a rayon pool built with a large
+/// `stack_size`), in which case it runs inline and saves the thread spawn. Errors are
 /// located [`ParseError`](crate::parse::ParseError)s: `too-large`, `nul-byte`, `encoding`,
 /// `too-deep`, `syntax-error`.
 ///
@@ -254,9 +256,13 @@ pub fn extract(
         // Refuse before reserving a stack sized for the input.
         return crate::parse::decode(bytes, limits).map(|_| Facts::default());
     }
-    crate::parse::with_big_stack(crate::parse::stack_size_for(bytes.len()), || {
-        extract_on_current_thread(bytes, limits)
-    })
+    let needed = crate::parse::stack_size_for(bytes.len());
+    // Already on a thread with enough stack (e.g. a rayon pool built with a big
+    // `stack_size`): no need for a thread of our own.
+    if stacker::remaining_stack().is_some_and(|left| left >= needed + (1 << 20)) {
+        return extract_on_current_thread(bytes, limits);
+    }
+    crate::parse::with_big_stack(needed, || extract_on_current_thread(bytes, limits))
 }
 
 /// [`extract`] without the dedicated thread. The caller guarantees a stack of at least
