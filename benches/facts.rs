@@ -96,6 +96,24 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
+    // Both cores, the way `check` runs: a rayon pool whose threads have the stack `extract`
+    // needs, so it runs inline (no thread per file).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .stack_size(pywarden::parse::stack_size_for(limits.max_bytes) + (2 << 20))
+        .build()
+        .expect("pool");
+    g.bench_function("extract_parallel_2", |b| {
+        use rayon::prelude::*;
+        b.iter(|| {
+            pool.install(|| {
+                files
+                    .par_iter()
+                    .filter(|f| pywarden::facts::extract(f, &limits).is_ok())
+                    .count()
+            })
+        })
+    });
     g.finish();
 }
 
