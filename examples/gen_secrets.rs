@@ -73,18 +73,20 @@ fn main() -> anyhow::Result<()> {
                 Kind::Jsonl => (line_base + record + 1, start + 1),
             };
             for p in &c.planted {
-                let line = line_of(p.start, p.record);
+                let (line, column) = line_of(p.start, p.record);
                 serde_json::to_writer(
                     &mut *t,
-                    &serde_json::json!({"rule": p.rule, "line": line, "secret": p.secret}),
+                    &serde_json::json!({"rule": p.rule, "line": line, "column": column,
+                                        "secret": p.secret}),
                 )?;
                 t.write_all(b"\n")?;
             }
             for d in &c.decoys {
-                let line = line_of(d.start, d.record);
+                let (line, column) = line_of(d.start, d.record);
                 serde_json::to_writer(
                     &mut *t,
-                    &serde_json::json!({"decoy": d.kind, "line": line, "value": d.value}),
+                    &serde_json::json!({"decoy": d.kind, "line": line, "column": column,
+                                        "value": d.value}),
                 )?;
                 t.write_all(b"\n")?;
             }
