@@ -133,3 +133,36 @@ fn overlong_lines_are_an_error_not_unbounded_memory() {
     .unwrap_err();
     assert!(err.to_string().contains("longer than"), "{err}");
 }
+
+#[test]
+fn pem_blocks_are_not_split_between_chunks() {
+    let r = Redactor::builtin().unwrap();
+    let mut text = String::new();
+    for i in 0..200 {
+        text.push_str(&format!("line {i} of ordinary log output here\n"));
+    }
+    let pem = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}-----END RSA PRIVATE KEY-----\n",
+        "MIIEowIBAAKCAQEAvU7b1d9SLfKdJcJ0ixhmJ3ANqQ1xMIIEowIBAAKCAQEAvU7b\n".repeat(20)
+    );
+    text.push_str(&pem);
+    text.push_str("tail\n");
+    let whole = r.redact(&text);
+    assert!(whole.text.contains("[REDACTED:pem-private-key]"));
+    // A chunk size that would cut the block in the middle.
+    let opts = batch::Options {
+        chunk_size: text.find("-----BEGIN").unwrap() + 300,
+        in_flight: 2,
+        ..batch::Options::default()
+    };
+    let mut out = Vec::new();
+    batch::run(
+        &r,
+        &opts,
+        text.as_bytes(),
+        &mut out,
+        &mut Collect::default(),
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), whole.text);
+}

@@ -139,8 +139,9 @@ pub fn run(
             loop {
                 if buf.len() >= opts.chunk_size {
                     if let Some(p) = memchr::memrchr(b'\n', &buf) {
-                        carry = buf[p + 1..].to_vec();
-                        buf.truncate(p + 1);
+                        let cut = keep_blocks_whole(&buf, p + 1);
+                        carry = buf[cut..].to_vec();
+                        buf.truncate(cut);
                         break;
                     }
                     if buf.len() > opts.max_line {
@@ -200,6 +201,26 @@ pub fn run(
     }
     totals.lines = line_base + u64::from(!last_was_newline);
     Ok(totals)
+}
+
+/// Multi-line secrets (PEM blocks) must not be split between chunks: if the text before `cut`
+/// opens a `-----BEGIN` block that does not end before it, cut before that block's line
+/// instead (when that leaves something in the chunk).
+fn keep_blocks_whole(buf: &[u8], cut: usize) -> usize {
+    const LOOK_BACK: usize = 20 * 1024;
+    let from = cut.saturating_sub(LOOK_BACK);
+    let tail = &buf[from..cut];
+    let Some(begin) = memchr::memmem::rfind(tail, b"-----BEGIN") else {
+        return cut;
+    };
+    if memchr::memmem::find(&tail[begin..], b"-----END").is_some() {
+        return cut;
+    }
+    let begin = from + begin;
+    match memchr::memrchr(b'\n', &buf[..begin]) {
+        Some(nl) => nl + 1,
+        _ => cut,
+    }
 }
 
 /// Appends up to `want` bytes (fewer only at EOF) without zero-filling the buffer first.
