@@ -26,6 +26,14 @@ pub struct SandboxConfig {
     pub allowed_imports: Vec<String>,
     /// Run even when the kernel cannot enforce the whole sandbox (explicit opt-in only).
     pub allow_weaker_sandbox: bool,
+    /// Install the runner's in-interpreter guards (import hook, restricted builtins, audit
+    /// hook) as a second layer. Default true; off only to test the kernel layers alone.
+    #[serde(default = "default_true")]
+    pub runtime_guards: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Default for SandboxConfig {
@@ -36,6 +44,7 @@ impl Default for SandboxConfig {
             max_output_bytes: 500_000,
             allowed_imports: Vec::new(),
             allow_weaker_sandbox: false,
+            runtime_guards: true,
         }
     }
 }
