@@ -79,6 +79,17 @@ pub struct LocalOptions {
     pub pool_size: usize,
     /// Limits of pooled interpreters; jobs with other memory/timeout limits start cold.
     pub pool_config: SandboxConfig,
+    /// A pids cgroup (v1 `pids` controller directory, or a v2 directory with the controller
+    /// enabled) under which each run gets its own child cgroup with `pids.max` =
+    /// [`LocalOptions::max_pids`]; after the run every process left in it is killed, even one
+    /// that left the process group with `setsid`. `None` = no cgroup.
+    pub pids_cgroup: Option<PathBuf>,
+    /// `pids.max` of each run's cgroup.
+    pub max_pids: u64,
+    /// Deny `fork`/`vfork`/`clone` of processes with seccomp (default true). Turning it off is
+    /// only accepted together with [`LocalOptions::pids_cgroup`], which then bounds and reaps
+    /// the processes the code creates.
+    pub deny_process_creation: bool,
     /// Pretend the kernel offers only this Landlock ABI (tests, demonstrations): below the
     /// required ABI the backend refuses to run unless weaker sandboxes are accepted.
     pub simulate_landlock_abi: Option<i32>,
@@ -95,6 +106,9 @@ impl Default for LocalOptions {
             scratch_parent: None,
             pool_size: 0,
             pool_config: SandboxConfig::default(),
+            pids_cgroup: None,
+            max_pids: 64,
+            deny_process_creation: true,
             simulate_landlock_abi: None,
         }
     }
@@ -165,9 +179,68 @@ impl Drop for Scratch {
     }
 }
 
+/// A per-run child cgroup: every process in it is killed and the cgroup removed on drop.
+pub(crate) struct RunCgroup {
+    path: PathBuf,
+}
+
+impl RunCgroup {
+    fn create(parent: &Path, max_pids: u64) -> Result<Self, SandboxError> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = parent.join(format!("run-{}-{n}", std::process::id()));
+        std::fs::create_dir(&path).map_err(|e| {
+            SandboxError::Config(format!("cannot create cgroup {}: {e}", path.display()))
+        })?;
+        let cg = Self { path };
+        std::fs::write(cg.path.join("pids.max"), max_pids.to_string()).map_err(|e| {
+            SandboxError::Config(format!("cannot set pids.max in {}: {e}", cg.path.display()))
+        })?;
+        Ok(cg)
+    }
+
+    /// Pids currently in the cgroup.
+    fn pids(&self) -> Vec<libc::pid_t> {
+        std::fs::read_to_string(self.path.join("cgroup.procs"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    }
+
+    /// Kills everything in the cgroup until it is empty (bounded).
+    fn kill_all(&self) {
+        for _ in 0..200 {
+            let pids = self.pids();
+            if pids.is_empty() {
+                return;
+            }
+            for pid in pids {
+                // SAFETY: kill on pids read from our own cgroup.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+impl Drop for RunCgroup {
+    fn drop(&mut self) {
+        self.kill_all();
+        for _ in 0..100 {
+            if std::fs::remove_dir(&self.path).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
 /// A started, sandboxed interpreter waiting for its job on stdin.
 pub(crate) struct Started {
     pub spawned: Spawned,
+    /// Killed and removed after the run (declared after `spawned`: dropped after the reap).
+    pub cgroup: Option<RunCgroup>,
     #[expect(dead_code, reason = "kept alive until the run ends; deleted on drop")]
     pub scratch: Scratch,
     pub cpu_limit_secs: u64,
@@ -236,7 +309,13 @@ impl Launcher {
             read_files,
             rw_files: vec![PathBuf::from("/dev/null")],
         };
-        let filters = seccomp::build().map_err(SandboxError::Unavailable)?;
+        if !options.deny_process_creation && options.pids_cgroup.is_none() {
+            return Err(SandboxError::Config(
+                "allowing process creation needs a pids cgroup to bound and reap them".into(),
+            ));
+        }
+        let filters =
+            seccomp::build(options.deny_process_creation).map_err(SandboxError::Unavailable)?;
         let probe = landlock::probe(&grants, options.simulate_landlock_abi);
         Ok(Self {
             interpreter,
@@ -276,6 +355,14 @@ impl Launcher {
         let ruleset = landlock::build(&self.grants, &scratch.path, level).map_err(|e| {
             SandboxError::Unavailable(format!("{e}; refusing to run without the full sandbox"))
         })?;
+        let cgroup = match &self.options.pids_cgroup {
+            Some(parent) => Some(RunCgroup::create(parent, self.options.max_pids)?),
+            None => None,
+        };
+        let cgroup_procs = match &cgroup {
+            Some(c) => Some(cstr(c.path.join("cgroup.procs").as_os_str().as_bytes())?),
+            None => None,
+        };
         let cpu = cpu_limit(config);
         let mem = config.max_memory_mb.saturating_mul(1024 * 1024);
         let rlimits = vec![
@@ -309,10 +396,12 @@ impl Launcher {
             rlimits,
             switch_to: self.switch_to,
             landlock: ruleset,
+            cgroup_procs,
         };
         let spawned = spawn::spawn(&prepared, &self.filters.programs)?;
         Ok(Started {
             spawned,
+            cgroup,
             scratch,
             cpu_limit_secs: cpu,
         })
@@ -502,6 +591,9 @@ fn supervise(mut st: Started, job: &Job, payload: &[u8]) -> RunOutput {
     drop(stdin);
     let elapsed = start.elapsed();
     sp.kill_group();
+    if let Some(cg) = &st.cgroup {
+        cg.kill_all();
+    }
     // Drain what is still buffered in the pipes (writers are dead now).
     let drain_until = Instant::now() + Duration::from_millis(200);
     let readers = [&sp.stdout, &sp.stderr, &sp.result];
@@ -537,6 +629,9 @@ fn supervise(mut st: Started, job: &Job, payload: &[u8]) -> RunOutput {
         }
     }
     let (status, ru) = sp.reap();
+    if let Some(cg) = &st.cgroup {
+        cg.kill_all();
+    }
     let cpu = ru.ru_utime.tv_sec as f64
         + ru.ru_utime.tv_usec as f64 / 1e6
         + ru.ru_stime.tv_sec as f64

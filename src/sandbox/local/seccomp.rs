@@ -67,10 +67,6 @@ const UNCONDITIONAL: &[libc::c_long] = &[
     libc::SYS_open_by_handle_at,
     libc::SYS_personality,
     libc::SYS_syslog,
-    #[cfg(target_arch = "x86_64")]
-    libc::SYS_fork,
-    #[cfg(target_arch = "x86_64")]
-    libc::SYS_vfork,
 ];
 
 fn arch() -> Result<TargetArch, String> {
@@ -89,18 +85,26 @@ fn insert(map: &mut BTreeMap<i64, Vec<SeccompRule>>, nr: libc::c_long, rules: Ve
     }
 }
 
-/// Compiles both filters for the running architecture.
-pub fn build() -> Result<Filters, String> {
+/// Compiles both filters for the running architecture. `deny_processes` = false leaves
+/// `fork`/`vfork`/`clone` alone (only with a pids cgroup bounding them, see `LocalOptions`).
+pub fn build(deny_processes: bool) -> Result<Filters, String> {
     let arch = arch()?;
     let mut deny: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
     for &nr in UNCONDITIONAL {
         insert(&mut deny, nr, Vec::new());
     }
+    #[cfg(target_arch = "x86_64")]
+    if deny_processes {
+        insert(&mut deny, libc::SYS_fork, Vec::new());
+        insert(&mut deny, libc::SYS_vfork, Vec::new());
+    }
     // clone(flags, ...): deny unless CLONE_THREAD is set (a thread, not a process).
     let thread = libc::CLONE_THREAD as u64;
     let clone_rule = SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(thread), 0)?])
         .map_err(|e| e.to_string())?;
-    insert(&mut deny, libc::SYS_clone, vec![clone_rule]);
+    if deny_processes {
+        insert(&mut deny, libc::SYS_clone, vec![clone_rule]);
+    }
     // socket(domain, ...) / socketpair(domain, ...): only AF_UNIX.
     let unix = libc::AF_UNIX as u64;
     let sock_rule =

@@ -29,6 +29,8 @@ pub struct Prepared {
     /// Switch to this `(uid, gid)` (only when started as root).
     pub switch_to: Option<(u32, u32)>,
     pub landlock: Option<OwnedFd>,
+    /// `<run cgroup>/cgroup.procs` to join (writing `0` moves the writer), if any.
+    pub cgroup_procs: Option<CString>,
 }
 
 /// A started interpreter: its pid (also its process-group and session id) and our pipe ends.
@@ -108,6 +110,7 @@ const STAGES: &[&str] = &[
     "landlock_restrict_self",
     "seccomp",
     "execve",
+    "joining the pids cgroup",
 ];
 
 #[repr(C)]
@@ -272,6 +275,13 @@ unsafe fn child(
             }
             None => None,
         };
+        if let Some(procs) = &p.cgroup_procs {
+            let fd = libc::open(procs.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                fail(14);
+            }
+            libc::close(fd);
+        }
         let mut high = [0 as RawFd; 4];
         for i in 0..4 {
             high[i] = libc::fcntl(srcs[i], libc::F_DUPFD_CLOEXEC, 16);
