@@ -117,4 +117,25 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &'static str;
     /// Runs one job to completion (or limit).
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<RunOutput, SandboxError>>;
+
+    /// Runs one job on the calling thread. The default drives [`Backend::run`] on a private
+    /// single-threaded runtime (on a helper thread when called from inside a runtime);
+    /// backends that are blocking by nature (local) override it to skip that.
+    fn run_blocking(&self, job: &Job) -> Result<RunOutput, SandboxError> {
+        let drive = || -> Result<RunOutput, SandboxError> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(self.run(job))
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| {
+                s.spawn(drive)
+                    .join()
+                    .unwrap_or_else(|_| Err(SandboxError::Remote("backend thread panicked".into())))
+            })
+        } else {
+            drive()
+        }
+    }
 }

@@ -817,4 +817,8 @@ impl Backend for LocalBackend {
                 .map_err(|e| SandboxError::Io(std::io::Error::other(e.to_string())))?
         })
     }
+
+    fn run_blocking(&self, job: &Job) -> Result<RunOutput, SandboxError> {
+        self.inner.run_blocking(job)
+    }
 }
