@@ -381,8 +381,11 @@ fn setsid_grandchild_is_killed(h: &Harness) {
 }
 
 /// Runs every payload on one harness per payload.
-fn all_payloads() -> Vec<(&'static str, fn(&Harness))> {
-    let mut v: Vec<(&'static str, fn(&Harness))> = vec![
+/// A named payload check.
+type Payload = (&'static str, fn(&Harness));
+
+fn all_payloads() -> Vec<Payload> {
+    let mut v: Vec<Payload> = vec![
         ("canary_read", canary_read),
         ("list_root", list_root_and_outside),
         ("environment", environment_is_cleared),

@@ -30,7 +30,7 @@ fn err(o: &RunOutput) -> &str {
 #[test]
 fn dangerous_builtins_are_absent() {
     for name in ["open", "eval", "exec", "compile", "breakpoint", "input"] {
-        let o = run(&format!("{name}"), &[]);
+        let o = run(name, &[]);
         assert_eq!(
             err(&o),
             format!("NameError: name '{name}' is not defined"),
