@@ -95,3 +95,7 @@ test_dunder_store_not_for_load if {
 test_dunder_store_not_for_ordinary_store if {
 	not "dunder-store" in denied({"attributes": [attr("__doc__", "dunder", null, "attribute", "store")]})
 }
+
+test_subclass_walk_not_for_mro_named_variable if {
+	not "subclass-walk" in denied({"attributes": [dunder("__subclasshook__"), attr("mro_cache", "member", "mymod", "attribute", "load")]})
+}

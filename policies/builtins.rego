@@ -96,7 +96,7 @@ attr_builtins := {"getattr", "setattr", "delattr"}
 
 # METADATA
 # title: computed-getattr
-# description: `getattr`, `setattr` or `delattr` with an attribute name that is not a constant string the analyser could resolve.
+# description: Calls of `getattr`, `setattr` or `delattr` with an attribute name that is not a constant string the analyser could resolve.
 # custom:
 #   why: A computed attribute name can spell any dunder (`__globals__`, `__subclasses__`) without it appearing in the source.
 #   example: "getattr(obj, name)"

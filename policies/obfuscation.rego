@@ -26,7 +26,7 @@ deny contains v if {
 
 # METADATA
 # title: encoding-declaration
-# description: A PEP 263 source-encoding declaration other than UTF-8 (`# -*- coding: utf-7 -*-`).
+# description: "A PEP 263 source-encoding declaration other than UTF-8 (`# -*- coding: utf-7 -*-`)."
 # custom:
 #   why: CPython would decode the file differently from what the gate analysed; UTF-7 in particular hides code inside what looks like a comment.
 #   example: "# -*- coding: utf-7 -*-"
