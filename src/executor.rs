@@ -276,13 +276,14 @@ impl CodeExecutor {
                 r.error_message = Some(format!("Denied by policy: {}", rules.join(", ")));
                 return Ok(Gate::Stop(Box::new(r)));
             }
-            // The runtime import guard allows the policy's allowlist plus the extra modules.
-            let mut allowed = self.pipeline.checker.allowed_imports();
-            allowed.extend(self.config.allowed_imports.iter().cloned());
-            allowed.sort();
-            allowed.dedup();
-            config.allowed_imports = allowed;
         }
+        // The runtime import guard allows the policy's allowlist plus the extra modules, with
+        // or without the static gate.
+        let mut allowed = self.pipeline.checker.allowed_imports();
+        allowed.extend(self.config.allowed_imports.iter().cloned());
+        allowed.sort();
+        allowed.dedup();
+        config.allowed_imports = allowed;
         Ok(Gate::Run(
             Box::new(Job {
                 code: code.to_string(),

@@ -85,14 +85,15 @@ def _pywarden_main():
 
 
 def _print_traceback(e, code):
+    """Prints the traceback of the user's code, without the runner's own frames."""
     try:
         import linecache
         import traceback
         linecache.cache["<code>"] = (len(code), None, code.splitlines(True), "<code>")
-        tb = e.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename != "<code>":
-            tb = tb.tb_next
-        traceback.print_exception(type(e), e, tb, file=sys.stderr)
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename != "<string>"]
+        text = "".join(traceback.format_list(frames)) if frames else ""
+        sys.stderr.write("Traceback (most recent call last):\n" + text
+                         + "".join(traceback.format_exception_only(type(e), e)))
     except BaseException:  # noqa: BLE001 - e.g. MemoryError while formatting
         try:
             sys.stderr.write(f"{type(e).__name__}\n")
