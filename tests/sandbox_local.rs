@@ -48,6 +48,33 @@ fn context_is_bound_as_data() {
 }
 
 #[test]
+fn runner_is_precompiled_unless_switched_off() {
+    assert!(backend().runner_precompiled());
+    let b = LocalBackend::new(LocalOptions {
+        precompile_runner: false,
+        ..LocalOptions::default()
+    })
+    .expect("backend");
+    assert!(!b.runner_precompiled());
+    let job = Job {
+        code: "print(2 + 2)\n1/0".into(),
+        context: None,
+        config: SandboxConfig::default(),
+    };
+    let o = b.run_blocking(&job).expect("run");
+    assert_eq!(o.stdout, "4\n");
+    assert_eq!(
+        o.error_message.as_deref(),
+        Some("ZeroDivisionError: division by zero")
+    );
+    assert!(
+        !o.stderr.contains("<string>"),
+        "runner frames in the traceback: {}",
+        o.stderr
+    );
+}
+
+#[test]
 fn exception_type_and_message() {
     let o = run("x = 1\nprint('before')\n1/0");
     assert_eq!(
@@ -58,6 +85,11 @@ fn exception_type_and_message() {
     assert_eq!(o.termination, Some(Termination::Exited));
     assert_eq!(o.stdout, "before\n");
     assert!(o.stderr.contains("line 3"), "{}", o.stderr);
+    assert!(
+        !o.stderr.contains("<string>"),
+        "runner frames in the traceback: {}",
+        o.stderr
+    );
 }
 
 #[test]

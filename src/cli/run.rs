@@ -91,7 +91,11 @@ pub struct Args {
 pub fn backend(kind: BackendKind, python: Option<PathBuf>) -> anyhow::Result<Arc<dyn Backend>> {
     Ok(match kind {
         BackendKind::Local => {
-            let mut opts = LocalOptions::from_env();
+            // One run per process: compiling the runner up front would not pay off.
+            let mut opts = LocalOptions {
+                precompile_runner: false,
+                ..LocalOptions::from_env()
+            };
             if python.is_some() {
                 opts.interpreter = python;
             }

@@ -1,6 +1,7 @@
-# pywarden runner: executed as `python -I -S -c <this file>` inside the local sandbox.
+# pywarden runner: executed as `python -I -S -B -c <this file>` (or its precompiled code)
+# inside the local sandbox.
 #
-# Protocol (see src/sandbox/local/job.rs):
+# Protocol (see `encode_job` and `parse_result` in src/sandbox/local/mod.rs):
 #   stdin  : b"PYWARDEN1 <flags> <imports_len> <code_len> <ctx_len>\n" + imports + code + ctx
 #            flags: "g" = install runtime guards, "-" = none. imports: comma-separated names.
 #            ctx: JSON text bound to the name `context` (empty = None). Never pasted into source.
