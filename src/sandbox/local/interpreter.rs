@@ -159,7 +159,14 @@ pub fn probe_by_running(canon: &Path) -> Result<Interpreter, String> {
 
 /// Reads the `PT_INTERP` segment of a 64-bit little-endian ELF file.
 pub fn elf_interp(path: &Path) -> Option<PathBuf> {
-    let data = std::fs::read(path).ok()?;
+    // The ELF header, program headers and PT_INTERP string sit at the start of the file:
+    // read 64 KiB, not the whole (multi-megabyte) binary.
+    let mut data = Vec::with_capacity(64 * 1024);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).ok()?, 64 * 1024),
+        &mut data,
+    )
+    .ok()?;
     let u16_at = |o: usize| Some(u16::from_le_bytes(data.get(o..o + 2)?.try_into().ok()?));
     let u32_at = |o: usize| Some(u32::from_le_bytes(data.get(o..o + 4)?.try_into().ok()?));
     let u64_at = |o: usize| Some(u64::from_le_bytes(data.get(o..o + 8)?.try_into().ok()?));
