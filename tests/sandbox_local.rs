@@ -234,3 +234,24 @@ fn pyenv_interpreter_without_uid_switch() {
         "{o:?}"
     );
 }
+
+#[test]
+fn nul_bytes_and_tiny_memory_limits_are_clear_errors() {
+    let o = run("print(1)\0");
+    assert_eq!(o.termination, Some(Termination::SyntaxError), "{o:?}");
+    assert!(!o.stderr.contains("<string>"), "{}", o.stderr);
+    let job = Job {
+        code: "print(1)".into(),
+        context: None,
+        config: SandboxConfig {
+            max_memory_mb: 1,
+            ..SandboxConfig::default()
+        },
+    };
+    match backend().run_blocking(&job) {
+        Err(pywarden::sandbox::SandboxError::Config(m)) => {
+            assert!(m.contains("at least 32 MiB"), "{m}")
+        }
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+}

@@ -46,6 +46,9 @@ use crate::sandbox::{Backend, Job, RunOutput, SandboxConfig, SandboxError, Termi
 pub use interpreter::Interpreter;
 use spawn::{Prepared, Spawned};
 
+/// Smallest accepted address-space limit: below it CPython cannot even start.
+pub const MIN_MEMORY_MB: u64 = 32;
+
 /// The runner script executed inside the sandbox (see its header for the protocol).
 pub const RUNNER: &str = include_str!("runner.py");
 
@@ -350,10 +353,14 @@ impl Launcher {
                 self.landlock.description
             )));
         }
-        if config.timeout.is_zero() || config.max_memory_mb == 0 {
-            return Err(SandboxError::Config(
-                "timeout and memory limit must be positive".into(),
-            ));
+        if config.timeout.is_zero() {
+            return Err(SandboxError::Config("the timeout must be positive".into()));
+        }
+        if config.max_memory_mb < MIN_MEMORY_MB {
+            return Err(SandboxError::Config(format!(
+                "the memory limit must be at least {MIN_MEMORY_MB} MiB (the interpreter alone \
+                 maps about 20 MiB)"
+            )));
         }
         let parent = self
             .options

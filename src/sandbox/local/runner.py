@@ -40,9 +40,9 @@ def _pywarden_main():
     exit_code, etype, emsg = 0, "", ""
     try:
         compiled = builtins.compile(code, "<code>", "exec")
-    except SyntaxError as e:
+    except (SyntaxError, ValueError) as e:  # ValueError: NUL bytes in the source (3.11)
         exit_code, etype = 1, "SyntaxError"
-        emsg = f"{e.msg} (line {e.lineno})"
+        emsg = f"{e.msg} (line {e.lineno})" if isinstance(e, SyntaxError) else str(e)
         print(f"SyntaxError: {emsg}", file=sys.stderr)
     else:
         namespace = {"__name__": "__main__", "__builtins__": user_builtins, "context": context}
