@@ -1,0 +1,257 @@
+//! Behaviour of the local backend on ordinary code: output, context, exceptions, limits, and
+//! the distinct terminations the executor reports.
+
+use std::time::Duration;
+
+use pywarden::sandbox::local::{LocalBackend, LocalOptions};
+use pywarden::sandbox::{Job, RunOutput, SandboxConfig, Termination};
+
+fn backend() -> &'static LocalBackend {
+    static B: std::sync::OnceLock<LocalBackend> = std::sync::OnceLock::new();
+    B.get_or_init(|| LocalBackend::new(LocalOptions::default()).expect("local backend"))
+}
+
+fn run_with(
+    code: &str,
+    ctx: Option<serde_json::Value>,
+    f: impl FnOnce(&mut SandboxConfig),
+) -> RunOutput {
+    let mut config = SandboxConfig::default();
+    f(&mut config);
+    let job = Job {
+        code: code.into(),
+        context: ctx,
+        config,
+    };
+    backend().run_blocking(&job).expect("run")
+}
+
+fn run(code: &str) -> RunOutput {
+    run_with(code, None, |_| {})
+}
+
+#[test]
+fn prints_and_exits_zero() {
+    let o = run("print('Hello, World!')");
+    assert_eq!(o.stdout, "Hello, World!\n", "{o:?}");
+    assert_eq!(o.termination, Some(Termination::Exited));
+    assert_eq!(o.exit_code, Some(0));
+    assert_eq!(o.error_message, None);
+    assert!(o.max_rss_kb > 1000, "{o:?}");
+}
+
+#[test]
+fn context_is_bound_as_data() {
+    let ctx = serde_json::json!({"x": 21, "s": "'); import os; ('"});
+    let o = run_with("print(context['x'] * 2, context['s'])", Some(ctx), |_| {});
+    assert_eq!(o.stdout, "42 '); import os; ('\n", "{o:?}");
+}
+
+#[test]
+fn runner_is_precompiled_unless_switched_off() {
+    assert!(backend().runner_precompiled());
+    let b = LocalBackend::new(LocalOptions {
+        precompile_runner: false,
+        ..LocalOptions::default()
+    })
+    .expect("backend");
+    assert!(!b.runner_precompiled());
+    let job = Job {
+        code: "print(2 + 2)\n1/0".into(),
+        context: None,
+        config: SandboxConfig::default(),
+    };
+    let o = b.run_blocking(&job).expect("run");
+    assert_eq!(o.stdout, "4\n");
+    assert_eq!(
+        o.error_message.as_deref(),
+        Some("ZeroDivisionError: division by zero")
+    );
+    assert!(
+        !o.stderr.contains("<string>"),
+        "runner frames in the traceback: {}",
+        o.stderr
+    );
+}
+
+#[test]
+fn exception_type_and_message() {
+    let o = run("x = 1\nprint('before')\n1/0");
+    assert_eq!(
+        o.error_message.as_deref(),
+        Some("ZeroDivisionError: division by zero")
+    );
+    assert_eq!(o.exit_code, Some(1));
+    assert_eq!(o.termination, Some(Termination::Exited));
+    assert_eq!(o.stdout, "before\n");
+    assert!(o.stderr.contains("line 3"), "{}", o.stderr);
+    assert!(
+        !o.stderr.contains("<string>"),
+        "runner frames in the traceback: {}",
+        o.stderr
+    );
+}
+
+#[test]
+fn syntax_error_is_distinct() {
+    let o = run("def f(:\n  pass");
+    assert_eq!(o.termination, Some(Termination::SyntaxError), "{o:?}");
+    assert!(
+        o.error_message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("SyntaxError"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn system_exit_code() {
+    let o = run("raise SystemExit(3)");
+    assert_eq!(o.exit_code, Some(3));
+    assert_eq!(o.termination, Some(Termination::Exited));
+    let o = run("raise SystemExit(0)");
+    assert_eq!(o.exit_code, Some(0));
+    assert_eq!(o.error_message, None);
+}
+
+#[test]
+fn wall_clock_timeout() {
+    let o = run_with(
+        "import time\nprint('go', flush=True)\ntime.sleep(30)",
+        None,
+        |c| {
+            c.timeout = Duration::from_millis(500);
+            c.allowed_imports = vec!["time".into()];
+        },
+    );
+    assert_eq!(o.termination, Some(Termination::Timeout), "{o:?}");
+    assert!(o.execution_time_seconds < 2.0, "{o:?}");
+    assert_eq!(o.stdout, "go\n");
+}
+
+#[test]
+fn memory_limit_is_memory() {
+    let o = run_with("x = bytearray(400 * 1024 * 1024)", None, |c| {
+        c.max_memory_mb = 128
+    });
+    assert_eq!(o.termination, Some(Termination::Memory), "{o:?}");
+    assert_eq!(o.error_message.as_deref(), Some("MemoryError"));
+}
+
+#[test]
+fn output_cap_truncates() {
+    let o = run_with("while True:\n    print('x' * 1000)", None, |c| {
+        c.max_output_bytes = 10_000
+    });
+    assert_eq!(o.termination, Some(Termination::OutputLimit), "{o:?}");
+    assert!(o.truncated);
+    assert!(
+        o.stdout.len() <= 10_000 && o.stdout.len() > 5_000,
+        "{}",
+        o.stdout.len()
+    );
+}
+
+#[test]
+fn runtime_import_guard() {
+    let o = run_with("import math\nprint(math.sqrt(16))", None, |c| {
+        c.allowed_imports = vec!["math".into()]
+    });
+    assert_eq!(o.stdout, "4.0\n", "{o:?}");
+    let o = run_with("import os\nprint(os.getcwd())", None, |c| {
+        c.allowed_imports = vec!["math".into()]
+    });
+    assert_eq!(
+        o.error_message.as_deref(),
+        Some("ImportError: pywarden: import of 'os' is not allowed"),
+        "{o:?}"
+    );
+    assert_eq!(o.stdout, "");
+}
+
+#[test]
+fn interpreter_layout_matches_what_the_interpreter_reports() {
+    use pywarden::sandbox::local::interpreter;
+    let p = std::path::Path::new("/usr/bin/python3.11");
+    let fast = interpreter::probe(p).expect("layout");
+    let slow = interpreter::probe_by_running(&fast.path).expect("probe");
+    assert_eq!(fast.version, slow.version);
+    assert_eq!(fast.read_trees.len(), 1);
+    for t in &slow.read_trees {
+        assert!(
+            t.starts_with(&fast.read_trees[0]),
+            "{t:?} outside {:?}",
+            fast.read_trees
+        );
+    }
+    let loader = fast.elf_loader.expect("PT_INTERP");
+    assert!(loader.to_string_lossy().contains("ld-linux"), "{loader:?}");
+    // Not an ELF file: no loader; not Python: refused.
+    assert_eq!(
+        interpreter::elf_interp(std::path::Path::new("/etc/passwd")),
+        None
+    );
+    assert!(interpreter::probe(std::path::Path::new("/bin/true")).is_err());
+}
+
+#[test]
+fn pyenv_interpreter_without_uid_switch() {
+    use pywarden::sandbox::local::RunAs;
+    let pyenv = std::path::Path::new("/root/.pyenv/versions/3.11.7/bin/python3");
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 || !pyenv.exists() {
+        return; // only on machines like these (root, pyenv in root's home)
+    }
+    let opts = LocalOptions {
+        interpreter: Some(pyenv.into()),
+        run_as: RunAs::Current,
+        ..LocalOptions::default()
+    };
+    let b = LocalBackend::new(opts).expect("backend");
+    assert!(b.describe().contains("no switch"), "{}", b.describe());
+    let job = Job {
+        code: "import json, os\nprint(json.dumps([os.getuid(), len(os.listdir('.'))]))".into(),
+        context: None,
+        config: SandboxConfig {
+            runtime_guards: false,
+            ..SandboxConfig::default()
+        },
+    };
+    let o = b.run_blocking(&job).expect("run");
+    assert_eq!(o.stdout, "[0, 0]\n", "{o:?}");
+    // uid 0 without capabilities: root's home stays closed.
+    let job = Job {
+        code: "import os\nos.listdir('/root')".into(),
+        ..job
+    };
+    let o = b.run_blocking(&job).expect("run");
+    assert!(
+        o.error_message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("PermissionError"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn nul_bytes_and_tiny_memory_limits_are_clear_errors() {
+    let o = run("print(1)\0");
+    assert_eq!(o.termination, Some(Termination::SyntaxError), "{o:?}");
+    assert!(!o.stderr.contains("<string>"), "{}", o.stderr);
+    let job = Job {
+        code: "print(1)".into(),
+        context: None,
+        config: SandboxConfig {
+            max_memory_mb: 1,
+            ..SandboxConfig::default()
+        },
+    };
+    match backend().run_blocking(&job) {
+        Err(pywarden::sandbox::SandboxError::Config(m)) => {
+            assert!(m.contains("at least 32 MiB"), "{m}")
+        }
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+}
