@@ -260,16 +260,17 @@ fn api_error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-fn check_key(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// `None` when `X-API-Key` is right, else the 401 to answer.
+fn check_key(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let ok = headers
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|k| k == shared.opts.api_key);
     if ok {
-        Ok(())
+        None
     } else {
         shared.lock().bad_auth += 1;
-        Err(api_error(StatusCode::UNAUTHORIZED, "Invalid API key"))
+        Some(api_error(StatusCode::UNAUTHORIZED, "Invalid API key"))
     }
 }
 
@@ -280,7 +281,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
     let mut inner = shared.lock();
@@ -342,7 +343,7 @@ async fn kill(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
     let mut inner = shared.lock();
@@ -361,7 +362,7 @@ async fn details(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
     let inner = shared.lock();
@@ -383,7 +384,7 @@ async fn set_timeout(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
     let Some(secs) = serde_json::from_slice::<Value>(&body)
