@@ -23,7 +23,7 @@ async fn pywarden(si: &StandIn, key: &str, args: &[&str]) -> Output {
         .args(["run", "--backend", "e2b"])
         .args(args)
         .env_remove("E2B_DOMAIN")
-        .env_remove("PYWARDEN_E2B_POOL")
+        .env_remove("PYWARDEN_E2B_TEMPLATE")
         .env("E2B_API_KEY", key)
         .env("E2B_API_URL", &si.api_url)
         .env("E2B_SANDBOX_URL", &si.sandbox_url)
