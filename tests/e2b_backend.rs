@@ -386,3 +386,21 @@ async fn warm_pool_hands_out_each_sandbox_once() {
         assert!(si.kill_requests().contains(id));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_template_is_a_configuration_error() {
+    let si = standin(StandInOptions::default()).await;
+    let mut cfg = config(&si, si.api_key());
+    cfg.template_id = "no-such-template".into();
+    let err = E2bBackend::new(cfg)
+        .unwrap()
+        .run(&job("print(1)"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SandboxError::Config(m) if m.contains("no-such-template") && m.contains("404")),
+        "{err}"
+    );
+    assert_eq!(si.create_attempts(), 1, "not retried");
+    assert!(si.created().is_empty());
+}
