@@ -5,7 +5,8 @@
 //! can kill the whole group); move the pipes to fds 0–3 and mark every other fd close-on-exec;
 //! `chdir` to the scratch dir; rlimits; drop the capability bounding set; when configured, switch
 //! to an unprivileged uid/gid (no supplementary groups); `PR_SET_NO_NEW_PRIVS`; clear all
-//! capability sets (so hard rlimits cannot be raised back) and ambient caps; apply the Landlock
+//! capability sets (so hard rlimits cannot be raised back) and ambient caps; parent-death
+//! signal (SIGKILL); apply the Landlock
 //! ruleset; install the seccomp filters (last: they deny nothing the steps above need); `execve`
 //! with a cleared environment. Any failure is reported as (stage, errno) on a close-on-exec
 //! pipe, which the parent reads before going on; EOF on it means `execve` succeeded.
@@ -162,6 +163,8 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
     let err_fd = err_w.as_raw_fd();
     let landlock_fd = p.landlock.as_ref().map(|f| f.as_raw_fd());
     let started = Instant::now();
+    // SAFETY: getpid cannot fail.
+    let parent = unsafe { libc::getpid() };
 
     // SAFETY: fork; the child branch only performs async-signal-safe syscalls on data prepared
     // above and never returns.
@@ -172,7 +175,16 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
     if pid == 0 {
         // SAFETY: in the child, see above.
         unsafe {
-            child(p, &srcs, err_fd, landlock_fd, &fprogs, &argv, &envp);
+            child(&Child {
+                p,
+                srcs: &srcs,
+                err_fd,
+                landlock_fd,
+                fprogs: &fprogs,
+                argv: &argv,
+                envp: &envp,
+                parent,
+            });
         }
     }
     drop((stdin_r, stdout_w, stderr_w, result_w, err_w));
@@ -234,16 +246,31 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
     })
 }
 
-/// The child side. Never returns.
-unsafe fn child(
-    p: &Prepared,
-    srcs: &[RawFd; 4],
+/// Everything the child side reads (prepared before `fork`).
+#[derive(Clone, Copy)]
+struct Child<'a> {
+    p: &'a Prepared,
+    srcs: &'a [RawFd; 4],
     err_fd: RawFd,
     landlock_fd: Option<RawFd>,
-    fprogs: &[libc::sock_fprog],
-    argv: &[*const c_char],
-    envp: &[*const c_char],
-) -> ! {
+    fprogs: &'a [libc::sock_fprog],
+    argv: &'a [*const c_char],
+    envp: &'a [*const c_char],
+    parent: libc::pid_t,
+}
+
+/// The child side. Never returns.
+unsafe fn child(c: &Child<'_>) -> ! {
+    let Child {
+        p,
+        srcs,
+        err_fd,
+        landlock_fd,
+        fprogs,
+        argv,
+        envp,
+        parent,
+    } = *c;
     unsafe {
         // Move the error pipe and the ruleset fd above 0-3 before the dup2s below.
         let err_fd = {
@@ -332,6 +359,19 @@ unsafe fn child(
             if libc::setresuid(uid, uid, uid) != 0 {
                 fail(8);
             }
+        }
+        // Die with the thread that started us (set after the uid switch, which clears it).
+        // That thread waits for us (run) or lives as long as the pool (warm pool), so this
+        // only fires when the parent process dies.
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+        if libc::getppid() != parent {
+            libc::_exit(127);
         }
         if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
             fail(9);
