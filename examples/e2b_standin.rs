@@ -5,6 +5,7 @@
 //! cargo run --example e2b_standin                    # serve; prints the env vars to export
 //! cargo run --example e2b_standin -- --port 7000     # control plane 7000, data plane 7001
 //! cargo run --release --example e2b_standin -- --bench 50 [--concurrency 4] [--pool N]
+//!                                                   [--create-delay-ms 150]
 //! ```
 //!
 //! The stand-in really runs the code with `/usr/bin/python3.11 -I -S`: it is a protocol
@@ -36,7 +37,10 @@ fn num(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let port = num(&args, "--port", 0)?;
-    let mut opts = StandInOptions::default();
+    let mut opts = StandInOptions {
+        create_delay: Duration::from_millis(num(&args, "--create-delay-ms", 0)? as u64),
+        ..StandInOptions::default()
+    };
     if let Some(key) = arg(&args, "--api-key") {
         opts.api_key = key;
     }

@@ -2,7 +2,10 @@
 //!
 //! [`E2bConfig::from_env`] reads `E2B_API_KEY`, `E2B_DOMAIN`, `E2B_API_URL` and
 //! `E2B_SANDBOX_URL` with the same meaning as E2B's Python and JS SDKs, and a few
-//! `PYWARDEN_E2B_*` names for what the SDKs leave to code (template, egress, warm pool).
+//! `PYWARDEN_E2B_*` names for what the SDKs leave to code (template, egress). The warm pool
+//! is not an environment knob on purpose: it only pays off in a long-running process that calls
+//! [`E2bBackend::shutdown`](super::E2bBackend::shutdown) before exiting, so it is set in code
+//! ([`E2bConfig::pool_size`]).
 //! The API key is a secret: the `Debug` impl prints `<redacted>` instead of it and nothing in
 //! this backend logs it.
 //!
@@ -63,8 +66,10 @@ pub struct E2bConfig {
     pub connect_timeout: Duration,
     /// Metadata attached to every sandbox (shows up in E2B's dashboard and list API).
     pub metadata: BTreeMap<String, String>,
-    /// Pre-created sandboxes kept warm (`PYWARDEN_E2B_POOL`, default 0 = create per run).
-    /// Each pooled sandbox serves exactly one run and is then killed.
+    /// Pre-created sandboxes kept warm (default 0 = create per run). Each pooled sandbox
+    /// serves exactly one run and is then killed. For long-running processes only: call
+    /// [`E2bBackend::shutdown`](super::E2bBackend::shutdown) before exit, or idle sandboxes
+    /// live until `pool_idle_lifetime` ends.
     pub pool_size: usize,
     /// Lifetime of an idle pooled sandbox; it is refreshed to the job's lifetime when taken.
     pub pool_idle_lifetime: Duration,
@@ -149,13 +154,6 @@ impl E2bConfig {
         }
         if let Some(v) = get("PYWARDEN_E2B_ALLOW_INTERNET") {
             cfg.allow_internet_access = parse_bool("PYWARDEN_E2B_ALLOW_INTERNET", &v)?;
-        }
-        if let Some(v) = get("PYWARDEN_E2B_POOL") {
-            cfg.pool_size = v.parse().map_err(|_| {
-                SandboxError::Config(format!(
-                    "PYWARDEN_E2B_POOL must be a small non-negative integer, got {v:?}"
-                ))
-            })?;
         }
         cfg.validate()?;
         Ok(cfg)
@@ -276,7 +274,10 @@ mod tests {
         assert_eq!(cfg.data_plane_url("x", None), "http://127.0.0.1:10");
         assert_eq!(cfg.template_id, "my-template");
         assert!(cfg.allow_internet_access);
-        assert_eq!(cfg.pool_size, 2);
+        assert_eq!(
+            cfg.pool_size, 0,
+            "the pool is never switched on from the environment"
+        );
     }
 
     #[test]
@@ -298,7 +299,6 @@ mod tests {
                 ("E2B_API_KEY", "k"),
                 ("PYWARDEN_E2B_ALLOW_INTERNET", "maybe"),
             ][..],
-            &[("E2B_API_KEY", "k"), ("PYWARDEN_E2B_POOL", "-1")][..],
             &[("E2B_API_KEY", "k\u{7f}x")][..],
         ] {
             assert!(

@@ -138,9 +138,20 @@ impl ControlPlane {
                 .map_err(|e| remote("create sandbox", &e))?;
             let status = resp.status();
             if status.is_success() {
-                return resp.json::<SandboxInfo>().await.map_err(|e| {
+                let mut info = resp.json::<SandboxInfo>().await.map_err(|e| {
                     SandboxError::Remote(format!("E2B create returned an unexpected body: {e}"))
-                });
+                })?;
+                // Both end up in URLs: accept only what E2B generates.
+                if path_segment(&info.sandbox_id) != info.sandbox_id || info.sandbox_id.is_empty() {
+                    return Err(SandboxError::Remote(format!(
+                        "E2B create returned an unusable sandbox id {:?}",
+                        info.sandbox_id.chars().take(80).collect::<String>()
+                    )));
+                }
+                if info.domain.as_deref().is_some_and(|d| !is_host_name(d)) {
+                    info.domain = None;
+                }
+                return Ok(info);
             }
             let retry_after = retry_after(resp.headers());
             let message = error_message(resp).await;
@@ -243,6 +254,14 @@ fn path_segment(id: &str) -> String {
         .collect()
 }
 
+/// A bare DNS name (`e2b.app`): letters, digits, `-` and `.`, nothing that changes a URL.
+fn is_host_name(d: &str) -> bool {
+    !d.is_empty()
+        && d.len() <= 253
+        && d.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let secs: u64 = headers
         .get("retry-after")?
@@ -301,6 +320,12 @@ mod tests {
     fn sandbox_ids_cannot_inject_paths() {
         assert_eq!(path_segment("sbx-1_a"), "sbx-1_a");
         assert_eq!(path_segment("../../admin?x=1"), "adminx1");
+    }
+
+    #[test]
+    fn sandbox_domains_must_be_host_names() {
+        assert!(is_host_name("e2b.app") && is_host_name("eu-1.e2b.dev"));
+        assert!(!is_host_name("evil.com/x") && !is_host_name("a@b") && !is_host_name(""));
     }
 
     #[test]

@@ -111,14 +111,16 @@ impl E2bBackend {
     /// A sandbox for one run: a warm one (its lifetime refreshed) or a new one.
     async fn acquire(&self, lifetime: Duration) -> Result<KillGuard, SandboxError> {
         if self.cfg.pool_size > 0 {
-            self.refill();
             while let Some(guard) = self.pool.take() {
+                self.refill();
                 let Some(sb) = &guard.sandbox else { continue };
                 match self.control.set_lifetime(&sb.sandbox_id, lifetime).await {
                     Ok(()) => return Ok(guard),
+                    // Dropping the guard kills the stale sandbox.
                     Err(e) => tracing::debug!("discarding pooled E2B sandbox: {e}"),
                 }
             }
+            self.refill();
         }
         let sb = self.control.create(lifetime).await?;
         Ok(KillGuard::new(self.control.clone(), sb))

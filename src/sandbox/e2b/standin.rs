@@ -40,6 +40,8 @@ pub struct StandInOptions {
     pub api_key: String,
     /// Statuses returned by the first create calls, in order (e.g. `[429, 429]`).
     pub create_failures: Vec<u16>,
+    /// Latency added to each successful create (E2B: ~150 ms cold start).
+    pub create_delay: Duration,
     /// Keepalive period while the code is silent (E2B: 5 s).
     pub keepalive: Duration,
     /// Emit `number_of_executions`, `result`-like and unknown line types, as a newer E2B might.
@@ -61,6 +63,7 @@ impl Default for StandInOptions {
         Self {
             api_key: "e2b_standin_key".to_string(),
             create_failures: Vec::new(),
+            create_delay: Duration::ZERO,
             keepalive: Duration::from_millis(200),
             extra_lines: true,
             traffic_token: false,
@@ -260,16 +263,17 @@ fn api_error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-fn check_key(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// `None` when `X-API-Key` is right, else the 401 to answer.
+fn check_key(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let ok = headers
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|k| k == shared.opts.api_key);
     if ok {
-        Ok(())
+        None
     } else {
         shared.lock().bad_auth += 1;
-        Err(api_error(StatusCode::UNAUTHORIZED, "Invalid API key"))
+        Some(api_error(StatusCode::UNAUTHORIZED, "Invalid API key"))
     }
 }
 
@@ -280,15 +284,19 @@ fn random_hex(bytes: usize) -> String {
 }
 
 async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
-    let mut inner = shared.lock();
-    inner.create_attempts += 1;
-    if let Some(status) = inner.create_failures.pop_front() {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        return api_error(status, "injected failure (rate limit / capacity)");
+    {
+        let mut inner = shared.lock();
+        inner.create_attempts += 1;
+        if let Some(status) = inner.create_failures.pop_front() {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            return api_error(status, "injected failure (rate limit / capacity)");
+        }
     }
+    tokio::time::sleep(shared.opts.create_delay).await;
+    let mut inner = shared.lock();
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
         return api_error(StatusCode::BAD_REQUEST, "body is not JSON");
     };
@@ -342,7 +350,7 @@ async fn kill(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
     let mut inner = shared.lock();
@@ -361,7 +369,7 @@ async fn details(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
     let inner = shared.lock();
@@ -383,7 +391,7 @@ async fn set_timeout(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = check_key(&shared, &headers) {
+    if let Some(r) = check_key(&shared, &headers) {
         return r;
     }
     let Some(secs) = serde_json::from_slice::<Value>(&body)
