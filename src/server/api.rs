@@ -148,6 +148,10 @@ where
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     use axum::extract::rejection::JsonRejection;
     match axum::Json::<T>::from_bytes(bytes) {
+        // serde would also accept a struct written as an array; the API takes objects only.
+        Ok(_) if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') => Err(
+            ApiError::invalid_field("the request body must be a JSON object"),
+        ),
         Ok(axum::Json(v)) => Ok(v),
         Err(JsonRejection::JsonDataError(e)) => {
             Err(ApiError::invalid_field(e.body_text().replace(
