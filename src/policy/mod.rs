@@ -1,9 +1,45 @@
 //! Policy stage: evaluates the Rego policies in `policies/` (with `regorus`) over a facts
 //! document and YAML data (allowlists, thresholds, weights) into a [`Verdict`].
 //!
-//! The policy is compiled once per process ([`PolicyEngine::load`]) and evaluated per unit.
+//! The policy is compiled once per process ([`PolicyEngine::load`]) and evaluated per unit
+//! ([`PolicyEngine::evaluate`], callable from many threads at once). The default policy set —
+//! `policies/*.rego` and `policies/gate.yaml` — is embedded in the binary, so `pywarden` works
+//! from any directory; `--policy-dir` replaces it and `--data` files are deep-merged over its data.
+//!
+//! The policy's entry point is `data.pywarden.decision`, a document
+//! `{"allowed": bool, "score": 0..100, "violations": [...]}` built from the partial sets
+//! `deny` and `warn` (see `policies/decision.rego`).
+//!
+//! ```
+//! use pywarden::policy::PolicyEngine;
+//! let engine = PolicyEngine::load(None, &[]).unwrap();
+//! let facts: pywarden::facts::Facts = serde_json::from_value(serde_json::json!({
+//!     "version": 1,
+//!     "imports": [{"kind": "import", "module": "pickle", "top": "pickle", "name": null,
+//!                  "alias": null, "level": 0, "line": 1, "column": 1}],
+//!     "names": [], "attributes": [], "calls": [], "strings": [],
+//!     "encoding": {"declared": null, "line": null, "bom": false, "suspicious_chars": []},
+//!     "complexity": {"bytes": 13, "lines": 1, "nodes": 2, "cyclomatic_total": 1,
+//!                    "cyclomatic_max": 1, "cyclomatic_max_at": null, "max_nesting": 0,
+//!                    "max_expression_depth": 1, "max_literal_bytes": 0,
+//!                    "max_collection_items": 0, "bombs": [], "infinite_loops": []}
+//! })).unwrap();
+//! let verdict = engine.evaluate(&facts, &[]).unwrap();
+//! assert!(!verdict.allowed);
+//! assert_eq!(verdict.violations[0].rule, "dangerous-module");
+//! ```
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
+
+mod docs;
+mod testing;
+
+pub use docs::RuleDoc;
+pub use testing::{TestOutcome, TestResult, run_tests};
 
 /// How bad a violation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -13,6 +49,18 @@ pub enum Severity {
     Medium,
     High,
     Critical,
+}
+
+impl Severity {
+    /// The lower-case name (`high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
 }
 
 /// One located policy finding, as produced by a `deny`/`warn` rule of the policy.
@@ -37,4 +85,327 @@ pub struct Verdict {
     /// 0 (no risk) to 100.
     pub score: u8,
     pub violations: Vec<Violation>,
+}
+
+/// The rule the engine evaluates per unit.
+pub const ENTRY_POINT: &str = "data.pywarden.decision";
+
+/// The default policy set, embedded in the binary: `(file name, contents)`.
+pub const EMBEDDED_POLICIES: &[(&str, &str)] = &[
+    (
+        "attributes.rego",
+        include_str!("../../policies/attributes.rego"),
+    ),
+    (
+        "attributes_test.rego",
+        include_str!("../../policies/attributes_test.rego"),
+    ),
+    (
+        "builtins.rego",
+        include_str!("../../policies/builtins.rego"),
+    ),
+    (
+        "builtins_test.rego",
+        include_str!("../../policies/builtins_test.rego"),
+    ),
+    (
+        "decision.rego",
+        include_str!("../../policies/decision.rego"),
+    ),
+    (
+        "decision_test.rego",
+        include_str!("../../policies/decision_test.rego"),
+    ),
+    ("gate.yaml", include_str!("../../policies/gate.yaml")),
+    ("imports.rego", include_str!("../../policies/imports.rego")),
+    (
+        "imports_test.rego",
+        include_str!("../../policies/imports_test.rego"),
+    ),
+    (
+        "obfuscation.rego",
+        include_str!("../../policies/obfuscation.rego"),
+    ),
+    (
+        "obfuscation_test.rego",
+        include_str!("../../policies/obfuscation_test.rego"),
+    ),
+    (
+        "resources.rego",
+        include_str!("../../policies/resources.rego"),
+    ),
+    (
+        "resources_test.rego",
+        include_str!("../../policies/resources_test.rego"),
+    ),
+];
+
+/// YAML files in a policy directory that are not policy data (they belong to other stages).
+const NOT_POLICY_DATA: &[&str] = &["redaction.yaml"];
+
+/// The files of one policy set: Rego modules (policies and tests) and YAML data documents.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// `(file name, source)` of every `*.rego` file, tests included, sorted by name.
+    pub modules: Vec<(String, String)>,
+    /// `(file name, source)` of every data `*.yaml` file, sorted by name.
+    pub data: Vec<(String, String)>,
+}
+
+impl PolicySet {
+    /// The embedded default policy set.
+    pub fn embedded() -> Self {
+        let mut set = PolicySet::default();
+        for (name, text) in EMBEDDED_POLICIES {
+            set.push(name, text.to_string());
+        }
+        set
+    }
+
+    /// Reads every `*.rego` and data `*.yaml`/`*.yml` file of `dir` (not recursive).
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        let entries = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read policy directory {}", dir.display()))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+            if entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+                names.push(entry.path());
+            }
+        }
+        names.sort();
+        let mut set = PolicySet::default();
+        for path in names {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let wanted = name.ends_with(".rego")
+                || ((name.ends_with(".yaml") || name.ends_with(".yml"))
+                    && !NOT_POLICY_DATA.contains(&name));
+            if wanted {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                set.push(name, text);
+            }
+        }
+        if !set.modules.iter().any(|(n, _)| !is_test_module(n)) {
+            bail!("no *.rego policy files in {}", dir.display());
+        }
+        Ok(set)
+    }
+
+    fn push(&mut self, name: &str, text: String) {
+        if name.ends_with(".rego") {
+            self.modules.push((name.to_string(), text));
+        } else {
+            self.data.push((name.to_string(), text));
+        }
+    }
+
+    /// The merged data document: every data file of the set, then `extra` files, deep-merged
+    /// in order (objects merge key by key; lists and scalars are replaced).
+    pub fn merged_data(&self, extra: &[PathBuf]) -> Result<serde_json::Value> {
+        let mut merged = serde_json::Value::Object(Default::default());
+        for (name, text) in &self.data {
+            let doc = parse_yaml(text).with_context(|| format!("invalid policy data {name}"))?;
+            deep_merge(&mut merged, doc);
+        }
+        for path in extra {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read data file {}", path.display()))?;
+            let doc = parse_yaml(&text)
+                .with_context(|| format!("invalid data file {}", path.display()))?;
+            deep_merge(&mut merged, doc);
+        }
+        Ok(merged)
+    }
+}
+
+fn is_test_module(name: &str) -> bool {
+    name.ends_with("_test.rego")
+}
+
+fn parse_yaml(text: &str) -> Result<serde_json::Value> {
+    let value: serde_json::Value = serde_yaml::from_str(text)?;
+    match value {
+        serde_json::Value::Object(_) => Ok(value),
+        serde_json::Value::Null => Ok(serde_json::Value::Object(Default::default())),
+        _ => Err(anyhow!("the top level must be a mapping")),
+    }
+}
+
+/// Deep-merges `over` into `base`: objects merge recursively, anything else replaces.
+pub fn deep_merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => deep_merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+/// Builds a regorus engine holding `modules` (test modules only when `with_tests`) and `data`.
+pub(crate) fn build_engine(
+    set: &PolicySet,
+    data: &serde_json::Value,
+    with_tests: bool,
+) -> Result<regorus::Engine> {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(false);
+    for (name, text) in &set.modules {
+        if !with_tests && is_test_module(name) {
+            continue;
+        }
+        engine
+            .add_policy(name.clone(), text.clone())
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| format!("cannot compile policy {name}"))?;
+    }
+    engine
+        .add_data(regorus::Value::from(data.clone()))
+        .map_err(|e| anyhow!("{e}"))
+        .context("cannot load policy data")?;
+    Ok(engine)
+}
+
+/// The compiled policy plus what callers need to know about it. Compile once per process;
+/// [`PolicyEngine::evaluate`] takes `&self` and may run on many threads at once.
+pub struct PolicyEngine {
+    compiled: regorus::CompiledPolicy,
+    data: serde_json::Value,
+    rules: Vec<RuleDoc>,
+}
+
+impl std::fmt::Debug for PolicyEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyEngine")
+            .field("rules", &self.rules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PolicyEngine {
+    /// Loads the policy set from `policy_dir` (the embedded defaults when `None`), deep-merges
+    /// the `data` YAML files over its data, and compiles the entry point once.
+    pub fn load(policy_dir: Option<&Path>, data: &[PathBuf]) -> Result<Self> {
+        let set = match policy_dir {
+            Some(dir) => PolicySet::from_dir(dir)?,
+            None => PolicySet::embedded(),
+        };
+        Self::from_set(&set, data)
+    }
+
+    /// Compiles an already-read policy set.
+    pub fn from_set(set: &PolicySet, data: &[PathBuf]) -> Result<Self> {
+        let merged = set.merged_data(data)?;
+        let mut engine = build_engine(set, &merged, false)?;
+        let entry: regorus::Rc<str> = ENTRY_POINT.into();
+        let compiled = engine
+            .compile_with_entrypoint(&entry)
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| format!("cannot compile the policy entry point {ENTRY_POINT}"))?;
+        let mut rules = Vec::new();
+        for (name, text) in &set.modules {
+            if !is_test_module(name) {
+                rules.extend(docs::parse_rule_docs(name, text)?);
+            }
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        rules.dedup_by(|a, b| a.id == b.id);
+        Ok(Self {
+            compiled,
+            data: merged,
+            rules,
+        })
+    }
+
+    /// The documentation of every rule (from the METADATA blocks of the policy files).
+    pub fn rules(&self) -> &[RuleDoc] {
+        &self.rules
+    }
+
+    /// The merged data document the policy sees as `data`.
+    pub fn data(&self) -> &serde_json::Value {
+        &self.data
+    }
+
+    /// The import allowlist (top-level modules): `data.gate.imports.allow` + `extra_allow`.
+    pub fn allowed_imports(&self) -> Vec<String> {
+        let mut out: Vec<String> = ["allow", "extra_allow"]
+            .iter()
+            .filter_map(|k| self.data.pointer(&format!("/gate/imports/{k}")))
+            .filter_map(|v| v.as_array())
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Evaluates the policy over one facts document. `extra_allowed_imports` is visible to the
+    /// policy as `input.options.allow_imports`.
+    pub fn evaluate(
+        &self,
+        facts: &crate::facts::Facts,
+        extra_allowed_imports: &[String],
+    ) -> Result<Verdict> {
+        let mut input = serde_json::to_value(facts).context("cannot serialise facts")?;
+        if !extra_allowed_imports.is_empty()
+            && let serde_json::Value::Object(map) = &mut input
+        {
+            map.insert(
+                "options".to_string(),
+                serde_json::json!({ "allow_imports": extra_allowed_imports }),
+            );
+        }
+        self.evaluate_value(regorus::Value::from(input))
+    }
+
+    /// Evaluates the policy over an arbitrary `input` value (used by tests and benchmarks).
+    pub fn evaluate_value(&self, input: regorus::Value) -> Result<Verdict> {
+        let out = self
+            .compiled
+            .eval_with_input(input)
+            .map_err(|e| anyhow!("{e}"))
+            .context("policy evaluation failed")?;
+        decode_verdict(&out)
+    }
+}
+
+/// Turns the `decision` document into a [`Verdict`], violations sorted by position.
+fn decode_verdict(value: &regorus::Value) -> Result<Verdict> {
+    if *value == regorus::Value::Undefined {
+        bail!("the policy's {ENTRY_POINT} is undefined for this input");
+    }
+    let json = serde_json::to_value(value).context("cannot read the policy decision")?;
+    #[derive(Deserialize)]
+    struct Raw {
+        allowed: bool,
+        score: f64,
+        violations: Vec<Violation>,
+    }
+    let raw: Raw = serde_json::from_value(json)
+        .with_context(|| format!("{ENTRY_POINT} does not have the expected shape"))?;
+    let mut violations = raw.violations;
+    violations.sort_by(|a, b| {
+        (a.line, a.column, &a.rule, &a.message).cmp(&(b.line, b.column, &b.rule, &b.message))
+    });
+    Ok(Verdict {
+        allowed: raw.allowed,
+        score: raw.score.clamp(0.0, 100.0).round() as u8,
+        violations,
+    })
+}
+
+/// Documentation of each rule id, by id (for reports).
+pub fn docs_by_id(rules: &[RuleDoc]) -> BTreeMap<&str, &RuleDoc> {
+    rules.iter().map(|r| (r.id.as_str(), r)).collect()
 }

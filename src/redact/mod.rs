@@ -2,8 +2,39 @@
 //! `[REDACTED:<rule-id>]`. Detectors are data (`policies/redaction.yaml`); an `aho-corasick`
 //! keyword prefilter finds candidate windows, `regex` confirms, validators (checksums, entropy,
 //! Luhn, mod-97) reject look-alikes. Used on execution output and by `pywarden redact`.
+//!
+//! ```
+//! let r = pywarden::redact::Redactor::builtin().unwrap();
+//! let out = r.redact("key: AKIAZ7QW3ER5TY6UI2OP in the log");
+//! assert_eq!(out.text, "key: [REDACTED:aws-access-key-id] in the log");
+//! assert_eq!(out.findings[0].line, 1);
+//! ```
+//!
+//! Submodules: [`detector`] (YAML schema), [`validate`] (post-match checks), [`engine`]
+//! (prefilters, confirmation, overlaps), [`batch`] (streaming text and JSONL), [`jsonl`]
+//! (finding a JSON pointer's string without a DOM), [`generate`] (synthetic corpus with planted
+//! secrets, for tests and benchmarks).
 
+pub mod batch;
+pub mod detector;
+pub mod engine;
+pub mod generate;
+pub mod jsonl;
+pub mod validate;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::Context;
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use detector::{DetectorFile, DetectorSpec};
+use engine::{Allow, Engine, Hit};
+
+/// The built-in detector file, embedded in the binary.
+pub const BUILTIN_YAML: &str = include_str!("../../policies/redaction.yaml");
 
 /// One detected secret or identifier. Never carries the secret itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,21 +65,291 @@ pub struct Redacted {
     pub findings: Vec<Finding>,
 }
 
+/// How a finding is replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Style {
+    /// `[REDACTED:<rule-id>]` (the contract's default).
+    #[default]
+    Tag,
+    /// The detector's public prefix (e.g. `ghp_`) kept, then `…[REDACTED:<rule-id>]`.
+    Partial,
+    /// `[REDACTED:<rule-id>:<12 hex>]`, a keyed HMAC-SHA256 of the secret: the same secret maps
+    /// to the same token across records and runs with the same key.
+    Hash { key: Vec<u8> },
+}
+
+/// Everything that shapes a [`Redactor`] besides the built-in detectors.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Extra detector files (same format as `policies/redaction.yaml`); their allowlists apply.
+    pub rule_files: Vec<std::path::PathBuf>,
+    /// Allowlist files (a detector file with only `allowlist:`).
+    pub allowlist_files: Vec<std::path::PathBuf>,
+    /// Detector ids switched off.
+    pub disabled: Vec<String>,
+    pub style: Style,
+    /// Leave out the built-in detectors (only `rule_files`).
+    pub no_builtin: bool,
+}
+
+/// Compiled allowlist.
+#[derive(Debug, Default)]
+struct Allowlist {
+    values: HashSet<Vec<u8>>,
+    regexes: Vec<regex::bytes::Regex>,
+    paths: Vec<regex::Regex>,
+}
+
+impl Allow for Allowlist {
+    fn allows(&self, secret: &[u8]) -> bool {
+        self.values.contains(secret) || self.regexes.iter().any(|r| r.is_match(secret))
+    }
+}
+
+impl Allowlist {
+    fn add(&mut self, spec: &detector::AllowlistSpec, origin: &str) -> anyhow::Result<()> {
+        self.values
+            .extend(spec.values.iter().map(|v| v.as_bytes().to_vec()));
+        for r in &spec.regexes {
+            self.regexes.push(
+                regex::bytes::Regex::new(r)
+                    .with_context(|| format!("{origin}: allowlist regex `{r}`"))?,
+            );
+        }
+        for r in &spec.paths {
+            self.paths.push(
+                regex::Regex::new(r).with_context(|| format!("{origin}: allowlist path `{r}`"))?,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Public facts about one loaded detector.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectorInfo {
+    pub id: String,
+    pub description: String,
+    pub why: String,
+}
+
 /// The redaction engine, compiled once from detector definitions. Cheap to share.
-/// (Skeleton: implemented by the redaction work, issue 3.)
 pub struct Redactor {
-    _private: (),
+    engine: Engine,
+    allow: Allowlist,
+    style: Style,
+    info: Vec<DetectorInfo>,
+    /// Literal prefixes shown in previews and kept by the partial style, per detector.
+    prefixes: Vec<Vec<String>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("detectors", &self.info.len())
+            .finish()
+    }
 }
 
 impl Redactor {
     /// The built-in detectors (`policies/redaction.yaml`, embedded in the binary).
     pub fn builtin() -> anyhow::Result<Self> {
-        todo!("issue 3: redactor")
+        Self::with_options(&Options::default())
     }
 
-    /// Redacts `text`, replacing each finding with `[REDACTED:<rule-id>]`.
-    pub fn redact(&self, _text: &str) -> Redacted {
-        todo!("issue 3: redactor")
+    /// The built-in detectors plus user files, allowlists, switches and style.
+    pub fn with_options(opts: &Options) -> anyhow::Result<Self> {
+        let mut specs: Vec<DetectorSpec> = Vec::new();
+        let mut allow = Allowlist::default();
+        if !opts.no_builtin {
+            let file = DetectorFile::parse(BUILTIN_YAML, "policies/redaction.yaml")?;
+            allow.add(&file.allowlist, "policies/redaction.yaml")?;
+            specs.extend(file.detectors);
+        }
+        for path in opts.rule_files.iter().chain(&opts.allowlist_files) {
+            let origin = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read detector file {origin}"))?;
+            let file = DetectorFile::parse(&text, &origin)?;
+            allow.add(&file.allowlist, &origin)?;
+            for d in file.detectors {
+                if let Some(existing) = specs.iter_mut().find(|s| s.id == d.id) {
+                    *existing = d; // a user file overrides a built-in detector of the same id
+                } else {
+                    specs.push(d);
+                }
+            }
+        }
+        for id in &opts.disabled {
+            anyhow::ensure!(
+                specs.iter().any(|s| &s.id == id),
+                "--disable {id}: no detector has this id"
+            );
+        }
+        specs.retain(|s| s.enabled && !opts.disabled.contains(&s.id));
+        Self::from_specs(specs, allow, opts.style.clone())
+    }
+
+    /// Compiles detectors given as specs (no built-ins, no allowlist).
+    pub fn from_specs_only(specs: Vec<DetectorSpec>) -> anyhow::Result<Self> {
+        Self::from_specs(specs, Allowlist::default(), Style::Tag)
+    }
+
+    fn from_specs(
+        specs: Vec<DetectorSpec>,
+        allow: Allowlist,
+        style: Style,
+    ) -> anyhow::Result<Self> {
+        let mut compiled = Vec::with_capacity(specs.len());
+        let mut info = Vec::with_capacity(specs.len());
+        let mut prefixes = Vec::with_capacity(specs.len());
+        for s in &specs {
+            compiled.push(s.compile()?);
+            info.push(DetectorInfo {
+                id: s.id.clone(),
+                description: s.description.clone(),
+                why: s.why.clone(),
+            });
+            prefixes.push(s.keywords.clone());
+        }
+        Ok(Redactor {
+            engine: Engine::new(compiled)?,
+            allow,
+            style,
+            info,
+            prefixes,
+        })
+    }
+
+    /// The loaded detectors.
+    pub fn detectors(&self) -> &[DetectorInfo] {
+        &self.info
+    }
+
+    /// Id of detector `i` (as in [`Hit::detector`]).
+    pub fn rule_id(&self, i: u16) -> &str {
+        self.engine.detector_id(i)
+    }
+
+    /// Whether `path` is allowlisted (never scanned).
+    pub fn path_allowed(&self, path: &Path) -> bool {
+        let p = path.to_string_lossy();
+        self.allow.paths.iter().any(|r| r.is_match(&p))
+    }
+
+    /// Raw scan: non-overlapping findings sorted by start.
+    pub fn scan(&self, hay: &[u8]) -> Vec<Hit> {
+        self.engine.scan(hay, &self.allow)
+    }
+
+    /// Writes `hay` with every hit replaced into `out`.
+    pub fn apply(&self, hay: &[u8], hits: &[Hit], out: &mut Vec<u8>) {
+        let mut last = 0;
+        for h in hits {
+            out.extend_from_slice(&hay[last..h.start]);
+            self.replacement(hay, h, out);
+            last = h.end;
+        }
+        out.extend_from_slice(&hay[last..]);
+    }
+
+    fn replacement(&self, hay: &[u8], h: &Hit, out: &mut Vec<u8>) {
+        let id = self.rule_id(h.detector);
+        let secret = &hay[h.start..h.end];
+        match &self.style {
+            Style::Tag => {
+                out.extend_from_slice(b"[REDACTED:");
+                out.extend_from_slice(id.as_bytes());
+                out.push(b']');
+            }
+            Style::Partial => {
+                if let Some(p) = self.public_prefix(h.detector, secret) {
+                    out.extend_from_slice(p.as_bytes());
+                    out.extend_from_slice("…".as_bytes());
+                }
+                out.extend_from_slice(b"[REDACTED:");
+                out.extend_from_slice(id.as_bytes());
+                out.push(b']');
+            }
+            Style::Hash { key } => {
+                let mut mac =
+                    <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
+                mac.update(id.as_bytes());
+                mac.update(b"\0");
+                mac.update(secret);
+                let tag = mac.finalize().into_bytes();
+                out.extend_from_slice(b"[REDACTED:");
+                out.extend_from_slice(id.as_bytes());
+                out.push(b':');
+                out.extend_from_slice(hex::encode(&tag[..6]).as_bytes());
+                out.push(b']');
+            }
+        }
+    }
+
+    /// The detector keyword the secret starts with, if any (a public, non-secret prefix).
+    fn public_prefix(&self, detector: u16, secret: &[u8]) -> Option<&str> {
+        self.prefixes[detector as usize]
+            .iter()
+            .filter(|k| secret.starts_with(k.as_bytes()) && k.len() * 2 <= secret.len())
+            .max_by_key(|k| k.len())
+            .map(String::as_str)
+    }
+
+    /// A preview that never shows the secret: public prefix (if any) and length.
+    pub fn preview(&self, hay: &[u8], h: &Hit) -> String {
+        let secret = &hay[h.start..h.end];
+        let n = String::from_utf8_lossy(secret).chars().count();
+        match self.public_prefix(h.detector, secret) {
+            Some(p) => format!("{p}…[{n} chars]"),
+            None => format!("…[{n} chars]"),
+        }
+    }
+
+    /// Findings with line/column (1-based, column in bytes) for `hits` of `hay`.
+    pub fn findings(&self, hay: &[u8], hits: &[Hit]) -> Vec<Finding> {
+        let mut line = 1u32;
+        let mut line_start = 0usize;
+        let mut pos = 0usize;
+        hits.iter()
+            .map(|h| {
+                for nl in memchr::memchr_iter(b'\n', &hay[pos..h.start]) {
+                    line += 1;
+                    line_start = pos + nl + 1;
+                }
+                pos = h.start;
+                Finding {
+                    rule: self.rule_id(h.detector).to_string(),
+                    start: h.start,
+                    end: h.end,
+                    line,
+                    column: (h.start - line_start + 1) as u32,
+                    preview: self.preview(hay, h),
+                }
+            })
+            .collect()
+    }
+
+    /// Redacts `text`, replacing each finding with `[REDACTED:<rule-id>]` (or the configured
+    /// style).
+    pub fn redact(&self, text: &str) -> Redacted {
+        let hay = text.as_bytes();
+        let hits = self.scan(hay);
+        if hits.is_empty() {
+            return Redacted {
+                text: text.to_string(),
+                findings: Vec::new(),
+            };
+        }
+        let mut out = Vec::with_capacity(hay.len());
+        self.apply(hay, &hits, &mut out);
+        Redacted {
+            // Spans start and end on ASCII-anchored regex matches over valid UTF-8, and the
+            // replacements are UTF-8, so this does not lose anything.
+            text: String::from_utf8(out)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            findings: self.findings(hay, &hits),
+        }
     }
 }
 

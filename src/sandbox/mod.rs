@@ -26,6 +26,14 @@ pub struct SandboxConfig {
     pub allowed_imports: Vec<String>,
     /// Run even when the kernel cannot enforce the whole sandbox (explicit opt-in only).
     pub allow_weaker_sandbox: bool,
+    /// Install the runner's in-interpreter guards (import hook, restricted builtins, audit
+    /// hook) as a second layer. Default true; off only to test the kernel layers alone.
+    #[serde(default = "default_true")]
+    pub runtime_guards: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Default for SandboxConfig {
@@ -36,6 +44,7 @@ impl Default for SandboxConfig {
             max_output_bytes: 500_000,
             allowed_imports: Vec::new(),
             allow_weaker_sandbox: false,
+            runtime_guards: true,
         }
     }
 }
@@ -108,4 +117,25 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &'static str;
     /// Runs one job to completion (or limit).
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<RunOutput, SandboxError>>;
+
+    /// Runs one job on the calling thread. The default drives [`Backend::run`] on a private
+    /// single-threaded runtime (on a helper thread when called from inside a runtime);
+    /// backends that are blocking by nature (local) override it to skip that.
+    fn run_blocking(&self, job: &Job) -> Result<RunOutput, SandboxError> {
+        let drive = || -> Result<RunOutput, SandboxError> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(self.run(job))
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| {
+                s.spawn(drive)
+                    .join()
+                    .unwrap_or_else(|_| Err(SandboxError::Remote("backend thread panicked".into())))
+            })
+        } else {
+            drive()
+        }
+    }
 }

@@ -1,0 +1,196 @@
+//! Sandbox latency benchmark (custom harness: p50/p99 need the raw samples).
+//!
+//! In one run, interleaved round-robin so machine load hits every mode alike, it measures:
+//! - `bare`: `python3.11 -I -S -c pass` spawned directly (the floor);
+//! - `cli-sandbox`: `pywarden run --no-analysis --no-redact -c pass` (whole process);
+//! - `cli-gated`: `pywarden run -c pass` (whole process, gate + redaction);
+//! - `lib-sandbox`: `LocalBackend::run_blocking` on `pass` (cold start);
+//! - `lib-gated`: `CodeExecutor::execute` on `print(1)` (parse, policy, run, redact; cold);
+//! - `pool-sandbox` / `pool-gated`: the same with a warm pool (a ready interpreter is waiting).
+//!
+//! Modes whose pipeline stage is not available in this build (e.g. the static gate) are
+//! reported as skipped. Run with `scripts/bench-run [ITERATIONS]`.
+
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pywarden::executor::{CodeExecutor, Pipeline};
+use pywarden::sandbox::local::{LocalBackend, LocalOptions};
+use pywarden::sandbox::{Job, SandboxConfig};
+
+type Probe = Box<dyn FnMut() -> Duration>;
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn wait_pool(b: &LocalBackend, n: usize) {
+    let start = Instant::now();
+    while b.pool_ready() < n && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn gated(backend: Arc<LocalBackend>) -> Option<CodeExecutor> {
+    let built = std::panic::catch_unwind(AssertUnwindSafe(|| Pipeline::with_backend(backend)));
+    match built {
+        Ok(Ok(p)) => Some(CodeExecutor::with_pipeline("bench", p)),
+        _ => None,
+    }
+}
+
+fn main() {
+    let iterations: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(200);
+    std::panic::set_hook(Box::new(|_| {}));
+    let cold = Arc::new(LocalBackend::new(LocalOptions::default()).expect("backend"));
+    let python = cold.interpreter().path.clone();
+    let warm = Arc::new(
+        LocalBackend::new(LocalOptions {
+            pool_size: 2,
+            ..LocalOptions::default()
+        })
+        .expect("pool"),
+    );
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_pywarden"));
+    eprintln!("{}", cold.describe());
+    eprintln!(
+        "interpreter: {}, iterations: {iterations}",
+        python.display()
+    );
+
+    let job = |code: &str| Job {
+        code: code.into(),
+        context: None,
+        config: SandboxConfig::default(),
+    };
+    let mut modes: Vec<(&str, Option<Probe>)> = Vec::new();
+    let py = python.clone();
+    modes.push((
+        "bare python -I -S -c pass",
+        Some(Box::new(move || {
+            let t = Instant::now();
+            let s = Command::new(&py)
+                .args(["-I", "-S", "-c", "pass"])
+                .status()
+                .expect("python");
+            assert!(s.success());
+            t.elapsed()
+        })),
+    ));
+    let cli = |args: &'static [&'static str]| -> Option<Probe> {
+        let ok = Command::new(&exe)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let exe = exe.clone();
+        ok.then(|| -> Probe {
+            Box::new(move || {
+                let t = Instant::now();
+                let s = Command::new(&exe)
+                    .args(args)
+                    .stdout(Stdio::null())
+                    .status()
+                    .expect("cli");
+                assert!(s.success());
+                t.elapsed()
+            })
+        })
+    };
+    modes.push((
+        "pywarden run --no-analysis --no-redact -c pass",
+        cli(&["run", "--no-analysis", "--no-redact", "-c", "pass"]),
+    ));
+    modes.push(("pywarden run -c pass (gated)", cli(&["run", "-c", "pass"])));
+    let b = cold.clone();
+    let j = job("pass");
+    modes.push((
+        "library LocalBackend (cold) pass",
+        Some(Box::new(move || {
+            let t = Instant::now();
+            let o = b.run_blocking(&j).expect("run");
+            assert_eq!(o.exit_code, Some(0));
+            t.elapsed()
+        })),
+    ));
+    modes.push((
+        "library CodeExecutor (cold) print(1)",
+        gated(cold.clone()).map(|e| -> Probe {
+            Box::new(move || {
+                let t = Instant::now();
+                let r = e.execute("print(1)", None).expect("execute");
+                assert!(r.success, "{r:?}");
+                t.elapsed()
+            })
+        }),
+    ));
+    let w = warm.clone();
+    let j = job("print(1)");
+    modes.push((
+        "warm pool LocalBackend print(1)",
+        Some(Box::new(move || {
+            wait_pool(&w, 2);
+            let t = Instant::now();
+            let o = w.run_blocking(&j).expect("run");
+            assert_eq!(o.stdout, "1\n");
+            t.elapsed()
+        })),
+    ));
+    let w = warm.clone();
+    modes.push((
+        "warm pool CodeExecutor print(1) (gated)",
+        gated(warm.clone()).map(|e| -> Probe {
+            Box::new(move || {
+                wait_pool(&w, 2);
+                let t = Instant::now();
+                let r = e.execute("print(1)", None).expect("execute");
+                assert!(r.success, "{r:?}");
+                t.elapsed()
+            })
+        }),
+    ));
+
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); modes.len()];
+    for (_, m) in modes.iter_mut() {
+        if let Some(f) = m {
+            f(); // warm-up
+        }
+    }
+    for _ in 0..iterations {
+        for (i, (_, m)) in modes.iter_mut().enumerate() {
+            if let Some(f) = m {
+                samples[i].push(f().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    let mut base = (0.0, 0.0);
+    println!(
+        "{:<48} {:>9} {:>9} {:>9} {:>9}",
+        "mode", "p50 ms", "p99 ms", "p50/bare", "p99/bare"
+    );
+    for (i, (name, m)) in modes.iter().enumerate() {
+        if m.is_none() {
+            println!("{name:<48} skipped (stage not available in this build)");
+            continue;
+        }
+        let mut s = samples[i].clone();
+        s.sort_by(f64::total_cmp);
+        let (p50, p99) = (pct(&s, 0.5), pct(&s, 0.99));
+        if i == 0 {
+            base = (p50, p99);
+        }
+        println!(
+            "{name:<48} {p50:>9.2} {p99:>9.2} {:>9.2} {:>9.2}",
+            p50 / base.0,
+            p99 / base.1
+        );
+    }
+}

@@ -1,0 +1,51 @@
+# The pywarden decision: combines the `deny` and `warn` findings of every rule file of package
+# `pywarden` into one document, `data.pywarden.decision`:
+#
+#   {"allowed": bool, "score": 0..100, "violations": [{rule, severity, family, message, line, column}]}
+#
+# Logic lives in Rego, knobs in data (`data.gate`, from policies/gate.yaml and `--data` files).
+# Rules are partial sets — `deny contains v if {...}` / `warn contains v if {...}` — so adding a
+# rule never edits another. Every rule carries a METADATA block (title = rule id, description,
+# custom.why, custom.example) that `pywarden check --format sarif` turns into rule help.
+package pywarden
+
+cfg := data.gate
+
+# Rule ids switched off by configuration.
+disabled contains r if some r in cfg.disabled_rules
+
+# violation builds the structured finding for `rule` at location `loc` (any object with
+# `line` and `column`), taking severity and family from `data.gate.rules`.
+violation(rule, loc, msg) := {
+	"rule": rule,
+	"severity": object.get(cfg.rules, [rule, "severity"], "high"),
+	"family": object.get(cfg.rules, [rule, "family"], "other"),
+	"message": msg,
+	"line": object.get(loc, "line", 1),
+	"column": object.get(loc, "column", 1),
+}
+
+# The location of a whole-file finding (no better position known).
+file_start := {"line": 1, "column": 1}
+
+denied contains v if {
+	some v in deny
+	not disabled[v.rule]
+}
+
+warned contains v if {
+	some v in warn
+	not disabled[v.rule]
+}
+
+findings := denied | warned
+
+score := min([100, sum([object.get(cfg.weights, v.severity, 0) | some v in findings])])
+
+allowed := count(denied) == 0
+
+decision := {
+	"allowed": allowed,
+	"score": score,
+	"violations": [v | some v in findings],
+}

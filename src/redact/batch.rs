@@ -1,0 +1,1 @@
+//! Batch redaction (streaming text and JSONL).

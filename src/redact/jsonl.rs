@@ -1,0 +1,1 @@
+//! JSON pointer field location without a DOM.

@@ -1,0 +1,162 @@
+# pywarden runner: executed as `python -I -S -c <this file>` inside the local sandbox.
+#
+# Protocol (see src/sandbox/local/job.rs):
+#   stdin  : b"PYWARDEN1 <flags> <imports_len> <code_len> <ctx_len>\n" + imports + code + ctx
+#            flags: "g" = install runtime guards, "-" = none. imports: comma-separated names.
+#            ctx: JSON text bound to the name `context` (empty = None). Never pasted into source.
+#   fd 3   : the outcome, b"PYWARDEN1\0<exit code>\0<exception type>\0<message>".
+# The code reads the whole job before doing anything, so a warm-pool interpreter can wait here.
+import sys
+import os
+
+
+def _pywarden_main():
+    data = sys.stdin.buffer.read()
+    header, _, rest = data.partition(b"\n")
+    parts = header.split(b" ")
+    if len(parts) != 5 or parts[0] != b"PYWARDEN1":
+        os.write(3, b"PYWARDEN1\x00120\x00RunnerError\x00bad job header")
+        os._exit(120)
+    flags = parts[1]
+    n_imp, n_code, n_ctx = int(parts[2]), int(parts[3]), int(parts[4])
+    imports = rest[:n_imp].decode()
+    code = rest[n_imp:n_imp + n_code].decode("utf-8", "surrogateescape")
+    ctx_text = rest[n_imp + n_code:n_imp + n_code + n_ctx]
+    context = None
+    if ctx_text:
+        import json
+        context = json.loads(ctx_text)
+    allowed = frozenset(x for x in imports.split(",") if x)
+    guards = flags == b"g"
+    scratch = os.getcwd()
+
+    import builtins
+    user_builtins = dict(builtins.__dict__)
+    if guards:
+        _install_guards(builtins, user_builtins, allowed, scratch)
+    sys.stdout.reconfigure(line_buffering=True)
+
+    exit_code, etype, emsg = 0, "", ""
+    try:
+        compiled = builtins.compile(code, "<code>", "exec")
+    except SyntaxError as e:
+        exit_code, etype = 1, "SyntaxError"
+        emsg = f"{e.msg} (line {e.lineno})"
+        print(f"SyntaxError: {emsg}", file=sys.stderr)
+    else:
+        namespace = {"__name__": "__main__", "__builtins__": user_builtins, "context": context}
+        try:
+            builtins.exec(compiled, namespace)
+        except SystemExit as e:
+            c = e.code
+            if c is None:
+                exit_code = 0
+            elif isinstance(c, int):
+                exit_code = c & 0xFF
+            else:
+                exit_code = 1
+                print(c, file=sys.stderr)
+            if exit_code:
+                etype, emsg = "SystemExit", str(c)
+        except BaseException as e:  # noqa: BLE001 - report everything the code raised
+            exit_code = 1
+            t = type(e)
+            mod = getattr(t, "__module__", "builtins")
+            etype = t.__qualname__ if mod in ("builtins", "__main__") else f"{mod}.{t.__qualname__}"
+            try:
+                emsg = str(e)
+            except BaseException:  # noqa: BLE001
+                emsg = "<unprintable>"
+            _print_traceback(e, code)
+    try:
+        sys.stdout.flush()
+    except BaseException:  # noqa: BLE001
+        pass
+    try:
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001
+        pass
+    msg = f"PYWARDEN1\x00{exit_code}\x00{etype}\x00{emsg}".replace("\x00\x00", "\x00 \x00")
+    try:
+        os.write(3, msg.encode("utf-8", "replace")[:65536])
+    except OSError:
+        pass
+    os._exit(exit_code)
+
+
+def _print_traceback(e, code):
+    """Prints the traceback of the user's code, without the runner's own frames."""
+    try:
+        import linecache
+        import traceback
+        linecache.cache["<code>"] = (len(code), None, code.splitlines(True), "<code>")
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename != "<string>"]
+        text = "".join(traceback.format_list(frames)) if frames else ""
+        sys.stderr.write("Traceback (most recent call last):\n" + text
+                         + "".join(traceback.format_exception_only(type(e), e)))
+    except BaseException:  # noqa: BLE001 - e.g. MemoryError while formatting
+        try:
+            sys.stderr.write(f"{type(e).__name__}\n")
+        except BaseException:  # noqa: BLE001
+            pass
+
+
+def _install_guards(builtins, user_builtins, allowed, scratch):
+    real_import = builtins.__import__
+    for name in ("open", "eval", "exec", "compile", "breakpoint", "input", "help"):
+        user_builtins.pop(name, None)
+
+    def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level != 0:
+            raise ImportError("pywarden: relative imports are not allowed")
+        top = name.partition(".")[0]
+        if top not in allowed:
+            raise ImportError(f"pywarden: import of {top!r} is not allowed")
+        return real_import(name, globals, locals, fromlist, level)
+
+    user_builtins["__import__"] = guarded_import
+
+    realpath = os.path.realpath
+    sep = os.sep
+    scratch_prefix = realpath(scratch) + sep
+    read_roots = set()
+    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path):
+        if p:
+            read_roots.add(realpath(p) + sep)
+    read_roots = tuple(sorted(read_roots))
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    blocked_prefixes = ("subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "ctypes.",
+                        "socket.", "pty.", "_posixsubprocess.")
+    blocked = frozenset(("os.system", "os.fork", "os.forkpty", "os.kill", "os.killpg",
+                         "os.putenv", "os.unsetenv", "resource.setrlimit",
+                         "resource.prlimit", "signal.pthread_kill", "os.startfile", "webbrowser.open",
+                         "urllib.Request", "http.client.connect", "ftplib.connect",
+                         "smtplib.connect", "imaplib.open", "poplib.connect", "telnetlib.Telnet.open",
+                         "winreg.OpenKey", "mmap.__new__"))
+
+    def deny(what):
+        raise PermissionError(f"pywarden: {what} is not allowed in the sandbox")
+
+    def hook(event, args):
+        if event == "open":
+            path, mode, flags = args
+            if path is None or isinstance(path, int):
+                return
+            try:
+                p = realpath(os.fsdecode(path))
+            except Exception:  # noqa: BLE001
+                deny("open of this path")
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & write_flags)
+            if p == "/dev/null" or (p + sep).startswith(scratch_prefix):
+                return
+            if not writing and p.startswith(read_roots):
+                return
+            deny(f"open of {os.fsdecode(path)!r} outside the scratch directory")
+        elif event in blocked or event.startswith(blocked_prefixes):
+            deny(event)
+
+    sys.addaudithook(hook)
+
+
+_pywarden_main()

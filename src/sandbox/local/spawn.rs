@@ -1,0 +1,371 @@
+//! Starting one sandboxed interpreter: `fork`, then in the child only raw system calls (no
+//! allocation, the parent may be multi-threaded), then `execve`.
+//!
+//! Child order: reset the signal mask; `setsid` (own session and process group, so the parent
+//! can kill the whole group); move the pipes to fds 0–3 and mark every other fd close-on-exec;
+//! `chdir` to the scratch dir; rlimits; drop the capability bounding set; when configured, switch
+//! to an unprivileged uid/gid (no supplementary groups); `PR_SET_NO_NEW_PRIVS`; clear all
+//! capability sets (so hard rlimits cannot be raised back) and ambient caps; apply the Landlock
+//! ruleset; install the seccomp filters (last: they deny nothing the steps above need); `execve`
+//! with a cleared environment. Any failure is reported as (stage, errno) on a close-on-exec
+//! pipe, which the parent reads before going on; EOF on it means `execve` succeeded.
+
+use std::ffi::{CString, c_char};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Instant;
+
+use seccompiler::BpfProgram;
+
+use crate::sandbox::SandboxError;
+
+/// Everything the child needs, prepared in the parent (the child must not allocate).
+pub struct Prepared {
+    pub interpreter: CString,
+    pub argv: Vec<CString>,
+    pub envp: Vec<CString>,
+    pub scratch: CString,
+    /// `(resource, soft = hard)`.
+    pub rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
+    /// Switch to this `(uid, gid)` (only when started as root).
+    pub switch_to: Option<(u32, u32)>,
+    pub landlock: Option<OwnedFd>,
+    /// `<run cgroup>/cgroup.procs` to join (writing `0` moves the writer), if any.
+    pub cgroup_procs: Option<CString>,
+}
+
+/// A started interpreter: its pid (also its process-group and session id) and our pipe ends.
+#[derive(Debug)]
+pub struct Spawned {
+    pub pid: libc::pid_t,
+    pub pidfd: OwnedFd,
+    pub stdin: Option<OwnedFd>,
+    pub stdout: OwnedFd,
+    pub stderr: OwnedFd,
+    pub result: OwnedFd,
+    pub started: Instant,
+    pub reaped: bool,
+}
+
+impl Spawned {
+    /// Kills the whole process group (the leader is not reaped yet, so the id is not reused).
+    pub fn kill_group(&self) {
+        if !self.reaped {
+            // SAFETY: plain syscalls on a pid we own and have not reaped.
+            unsafe {
+                libc::kill(-self.pid, libc::SIGKILL);
+                libc::kill(self.pid, libc::SIGKILL);
+            }
+        }
+    }
+
+    /// Reaps the leader, returning its wait status and resource usage.
+    pub fn reap(&mut self) -> (i32, libc::rusage) {
+        // SAFETY: zeroed rusage is a valid value; wait4 writes into our locals.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        let mut status = 0;
+        if !self.reaped {
+            loop {
+                let r = unsafe { libc::wait4(self.pid, &mut status, 0, &mut ru) };
+                if r >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    break;
+                }
+            }
+            self.reaped = true;
+        }
+        (status, ru)
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if !self.reaped {
+            self.kill_group();
+            let _ = self.reap();
+        }
+    }
+}
+
+fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: pipe2 writes two fds into the array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: both fds are fresh and owned by us.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+const STAGES: &[&str] = &[
+    "?",
+    "setsid",
+    "dup fds",
+    "dup2 fds",
+    "chdir scratch",
+    "setrlimit",
+    "setgroups",
+    "setresgid",
+    "setresuid",
+    "no_new_privs",
+    "capset",
+    "landlock_restrict_self",
+    "seccomp",
+    "execve",
+    "joining the pids cgroup",
+];
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: i32,
+}
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+const PR_CAPBSET_DROP: libc::c_int = 24;
+const PR_SET_SECUREBITS: libc::c_int = 28;
+const PR_CAP_AMBIENT: libc::c_int = 47;
+const PR_CAP_AMBIENT_CLEAR_ALL: libc::c_ulong = 4;
+const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+/// SECBIT_NOROOT | SECBIT_NO_SETUID_FIXUP | SECBIT_KEEP_CAPS_LOCKED | ... and their locks.
+const SECUREBITS: libc::c_ulong = 0x2f;
+
+/// Forks and execs the sandboxed interpreter. The seccomp programs come last.
+pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxError> {
+    let (stdin_r, stdin_w) = pipe()?;
+    let (stdout_r, stdout_w) = pipe()?;
+    let (stderr_r, stderr_w) = pipe()?;
+    let (result_r, result_w) = pipe()?;
+    let (err_r, err_w) = pipe()?;
+
+    let mut argv: Vec<*const c_char> = p.argv.iter().map(|a| a.as_ptr()).collect();
+    argv.push(std::ptr::null());
+    let mut envp: Vec<*const c_char> = p.envp.iter().map(|a| a.as_ptr()).collect();
+    envp.push(std::ptr::null());
+    let fprogs: Vec<libc::sock_fprog> = filters
+        .iter()
+        .map(|f| libc::sock_fprog {
+            len: f.len() as u16,
+            filter: f.as_ptr() as *mut libc::sock_filter,
+        })
+        .collect();
+    let srcs = [
+        stdin_r.as_raw_fd(),
+        stdout_w.as_raw_fd(),
+        stderr_w.as_raw_fd(),
+        result_w.as_raw_fd(),
+    ];
+    let err_fd = err_w.as_raw_fd();
+    let landlock_fd = p.landlock.as_ref().map(|f| f.as_raw_fd());
+    let started = Instant::now();
+
+    // SAFETY: fork; the child branch only performs async-signal-safe syscalls on data prepared
+    // above and never returns.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(SandboxError::Io(std::io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        // SAFETY: in the child, see above.
+        unsafe {
+            child(p, &srcs, err_fd, landlock_fd, &fprogs, &argv, &envp);
+        }
+    }
+    drop((stdin_r, stdout_w, stderr_w, result_w, err_w));
+    let mut buf = [0u8; 8];
+    let mut got = 0;
+    while got < buf.len() {
+        // SAFETY: reading into our buffer.
+        let n = unsafe {
+            libc::read(
+                err_r.as_raw_fd(),
+                buf[got..].as_mut_ptr().cast(),
+                buf.len() - got,
+            )
+        };
+        if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            continue;
+        }
+        if n <= 0 {
+            break;
+        }
+        got += n as usize;
+    }
+    // SAFETY: pidfd_open on our unreaped child.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let reap_now = || {
+        let mut st = 0;
+        // SAFETY: reaping our own child.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, &mut st, 0);
+        }
+    };
+    if got > 0 {
+        reap_now();
+        let stage = u32::from_ne_bytes(buf[0..4].try_into().unwrap_or([0; 4])) as usize;
+        let errno = i32::from_ne_bytes(buf[4..8].try_into().unwrap_or([0; 4]));
+        let what = STAGES.get(stage).copied().unwrap_or("?");
+        let err = std::io::Error::from_raw_os_error(errno);
+        return Err(SandboxError::Unavailable(format!(
+            "sandbox setup failed in the child at {what}: {err}"
+        )));
+    }
+    if pidfd < 0 {
+        let e = std::io::Error::last_os_error();
+        reap_now();
+        return Err(SandboxError::Io(e));
+    }
+    // SAFETY: fresh fd from pidfd_open.
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) };
+    Ok(Spawned {
+        pid,
+        pidfd,
+        stdin: Some(stdin_w),
+        stdout: stdout_r,
+        stderr: stderr_r,
+        result: result_r,
+        started,
+        reaped: false,
+    })
+}
+
+/// The child side. Never returns.
+unsafe fn child(
+    p: &Prepared,
+    srcs: &[RawFd; 4],
+    err_fd: RawFd,
+    landlock_fd: Option<RawFd>,
+    fprogs: &[libc::sock_fprog],
+    argv: &[*const c_char],
+    envp: &[*const c_char],
+) -> ! {
+    unsafe {
+        // Move the error pipe and the ruleset fd above 0-3 before the dup2s below.
+        let err_fd = {
+            let fd = libc::fcntl(err_fd, libc::F_DUPFD_CLOEXEC, 16);
+            if fd < 0 { libc::_exit(127) } else { fd }
+        };
+        let fail = |stage: u32| -> ! {
+            let errno = *libc::__errno_location();
+            let mut msg = [0u8; 8];
+            msg[0..4].copy_from_slice(&stage.to_ne_bytes());
+            msg[4..8].copy_from_slice(&errno.to_ne_bytes());
+            libc::write(err_fd, msg.as_ptr().cast(), 8);
+            libc::_exit(127)
+        };
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        if libc::setsid() < 0 {
+            fail(1);
+        }
+        let landlock_fd = match landlock_fd {
+            Some(fd) => {
+                let h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16);
+                if h < 0 {
+                    fail(2);
+                }
+                Some(h)
+            }
+            None => None,
+        };
+        if let Some(procs) = &p.cgroup_procs {
+            let fd = libc::open(procs.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                fail(14);
+            }
+            libc::close(fd);
+        }
+        let mut high = [0 as RawFd; 4];
+        for i in 0..4 {
+            high[i] = libc::fcntl(srcs[i], libc::F_DUPFD_CLOEXEC, 16);
+            if high[i] < 0 {
+                fail(2);
+            }
+        }
+        for (i, &fd) in high.iter().enumerate() {
+            if libc::dup2(fd, i as RawFd) < 0 {
+                fail(3);
+            }
+        }
+        if libc::syscall(
+            libc::SYS_close_range,
+            4u32,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        ) != 0
+        {
+            for fd in 4..4096 {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            }
+        }
+        if libc::chdir(p.scratch.as_ptr()) != 0 {
+            fail(4);
+        }
+        for &(res, v) in &p.rlimits {
+            let lim = libc::rlimit {
+                rlim_cur: v,
+                rlim_max: v,
+            };
+            if libc::setrlimit(res, &lim) != 0 {
+                fail(5);
+            }
+        }
+        // Drop the bounding set (needs CAP_SETPCAP: fails harmlessly when unprivileged).
+        for cap in 0..64 {
+            libc::prctl(PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0);
+        }
+        libc::prctl(PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0);
+        if let Some((uid, gid)) = p.switch_to {
+            if libc::setgroups(0, std::ptr::null()) != 0 {
+                fail(6);
+            }
+            if libc::setresgid(gid, gid, gid) != 0 {
+                fail(7);
+            }
+            if libc::setresuid(uid, uid, uid) != 0 {
+                fail(8);
+            }
+        }
+        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
+            fail(9);
+        }
+        let hdr = CapHeader {
+            version: LINUX_CAPABILITY_VERSION_3,
+            pid: 0,
+        };
+        let data = [CapData {
+            effective: 0,
+            permitted: 0,
+            inheritable: 0,
+        }; 2];
+        if libc::syscall(libc::SYS_capset, &hdr, data.as_ptr()) != 0 {
+            fail(10);
+        }
+        libc::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        if let Some(fd) = landlock_fd
+            && libc::syscall(libc::SYS_landlock_restrict_self, fd, 0u32) != 0
+        {
+            fail(11);
+        }
+        for prog in fprogs {
+            if libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                0u32,
+                prog as *const libc::sock_fprog,
+            ) != 0
+            {
+                fail(12);
+            }
+        }
+        libc::execve(p.interpreter.as_ptr(), argv.as_ptr(), envp.as_ptr());
+        fail(13)
+    }
+}
