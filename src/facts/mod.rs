@@ -11,6 +11,16 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod attributes;
+mod calls;
+pub mod complexity;
+pub mod encoding;
+pub mod imports;
+pub mod names;
+pub mod resolver;
+pub mod strings;
+mod walk;
+
 /// The facts document (policy `input`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Facts {
@@ -91,6 +101,10 @@ pub struct AttributeAccess {
     pub via: String,
     /// `load`, `store`, `del`.
     pub context: String,
+    /// The spelling in the source when it differs from `attr` after NFKC normalisation
+    /// (`x.__ｃｌａｓｓ__`); only for `via: "attribute"`.
+    #[serde(default)]
+    pub raw: Option<String>,
     #[serde(flatten)]
     pub loc: Location,
 }
@@ -185,10 +199,54 @@ pub struct Bomb {
 }
 
 /// Decodes, parses and analyses one unit of source into facts, under `limits`.
-/// (Skeleton: implemented by the static-gate work, issue 2.)
+///
+/// Runs on a fresh thread whose stack is sized from the input ([`crate::parse::stack_size_for`]),
+/// so neither parsing, walking nor dropping the tree can overflow the caller's stack. Errors are
+/// located [`ParseError`](crate::parse::ParseError)s: `too-large`, `nul-byte`, `encoding`,
+/// `too-deep`, `syntax-error`.
+///
+/// ```
+/// use pywarden::{facts, parse::Limits};
+/// let f = facts::extract(b"import os\nos.system('id')\n", &Limits::default()).unwrap();
+/// assert_eq!(f.imports[0].module.as_deref(), Some("os"));
+/// assert_eq!(f.calls[0].func, "os.system");
+/// assert_eq!(f.calls[0].args, vec![Some("id".to_string())]);
+/// ```
 pub fn extract(
-    _bytes: &[u8],
-    _limits: &crate::parse::Limits,
+    bytes: &[u8],
+    limits: &crate::parse::Limits,
 ) -> Result<Facts, crate::parse::ParseError> {
-    todo!("issue 2: facts extraction")
+    if bytes.len() > limits.max_bytes {
+        // Refuse before reserving a stack sized for the input.
+        return crate::parse::decode(bytes, limits).map(|_| Facts::default());
+    }
+    crate::parse::with_big_stack(crate::parse::stack_size_for(bytes.len()), || {
+        extract_on_current_thread(bytes, limits)
+    })
+}
+
+/// [`extract`] without the dedicated thread. The caller guarantees a stack of at least
+/// [`crate::parse::stack_size_for`]`(bytes.len())` bytes (e.g. a rayon pool built with that
+/// `stack_size`); otherwise a hostile input can abort the process.
+pub fn extract_on_current_thread(
+    bytes: &[u8],
+    limits: &crate::parse::Limits,
+) -> Result<Facts, crate::parse::ParseError> {
+    use crate::parse;
+    let decoded = parse::decode(bytes, limits)?;
+    let index = parse::LineIndex::new(decoded.text);
+    parse::prescan(decoded.text, limits)?;
+    let module = parse::parse_module(decoded.text, &index)?;
+    let mut w = walk::Walker::new(decoded.text, &index, limits);
+    w.module(&module.body);
+    if let Some(e) = w.error {
+        return Err(e);
+    }
+    let mut facts = w.facts;
+    facts.version = 1;
+    facts.encoding = encoding::encoding_facts(&decoded, &index);
+    facts.complexity.bytes = bytes.len() as u64;
+    facts.complexity.lines = index.lines();
+    drop(module);
+    Ok(facts)
 }
