@@ -200,6 +200,26 @@ mod attributes {
     }
 
     #[test]
+    fn raw_spelling_and_chains() {
+        let f = facts("x.__ｃｌａｓｓ__\nx.__class__\n");
+        assert_eq!(f.attributes[0].attr, "__class__");
+        assert_eq!(f.attributes[0].raw.as_deref(), Some("__ｃｌａｓｓ__"));
+        assert_eq!(f.attributes[1].raw, None);
+        let f = facts("import typing\ntyping.sys.modules\n");
+        let a: Vec<_> = f
+            .attributes
+            .iter()
+            .map(|a| (a.attr.as_str(), a.module.as_deref()))
+            .collect();
+        assert_eq!(
+            a,
+            [("modules", Some("typing.sys")), ("sys", Some("typing"))]
+        );
+        let f = facts("t = '{0.__class__}'\nt.format(x)\n");
+        assert!(f.attributes.iter().any(|a| a.via == "format"));
+    }
+
+    #[test]
     fn format_templates() {
         assert_eq!(
             attrs("'{0.__class__}'.format(x)\n"),

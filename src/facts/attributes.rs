@@ -170,10 +170,13 @@ pub(crate) fn attribute(w: &mut super::walk::Walker<'_>, a: &ruff_python_ast::Ex
             ..Default::default()
         });
     }
+    let raw = w.source(a.attr.range());
+    let raw = (raw != attr && !raw.is_empty()).then(|| raw.to_string());
     w.facts.attributes.push(super::AttributeAccess {
         attr: attr.to_string(),
         kind: kind.to_string(),
         module,
+        raw,
         via: "attribute".into(),
         context: super::walk::context_str(a.ctx).into(),
         loc,
@@ -214,6 +217,7 @@ fn push_string_access(
         module: None,
         via: "string".into(),
         context: ctx.to_string(),
+        raw: None,
         loc,
     });
 }

@@ -117,6 +117,7 @@ pub(crate) fn call(w: &mut Walker<'_>, c: &ExprCall) {
                     module,
                     via: "getattr".into(),
                     context: context.into(),
+                    raw: None,
                     loc,
                 });
             }
@@ -150,6 +151,7 @@ fn format_access(w: &mut Walker<'_>, attr: &str, loc: super::Location) {
             module: None,
             via: "format".into(),
             context: "load".into(),
+            raw: None,
             loc,
         });
     }

@@ -94,6 +94,7 @@ pub(crate) fn import_from(w: &mut Walker<'_>, i: &StmtImportFrom) {
                     module: Some(module.clone()),
                     via: "import".into(),
                     context: "load".into(),
+                    raw: None,
                     loc,
                 });
             }

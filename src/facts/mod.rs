@@ -101,6 +101,10 @@ pub struct AttributeAccess {
     pub via: String,
     /// `load`, `store`, `del`.
     pub context: String,
+    /// The spelling in the source when it differs from `attr` after NFKC normalisation
+    /// (`x.__ｃｌａｓｓ__`); only for `via: "attribute"`.
+    #[serde(default)]
+    pub raw: Option<String>,
     #[serde(flatten)]
     pub loc: Location,
 }

@@ -63,6 +63,8 @@ pub struct Limits {
     pub max_brackets: u32,
     /// Most indentation levels accepted by the pre-scan (CPython: 100).
     pub max_indent: u32,
+    /// Most right-recursive operators (`**`, `lambda`, inline `if`) in one logical line.
+    pub max_chain: u32,
 }
 
 impl Default for Limits {
@@ -72,6 +74,7 @@ impl Default for Limits {
             max_depth: 200,
             max_brackets: 200,
             max_indent: 100,
+            max_chain: 1000,
         }
     }
 }

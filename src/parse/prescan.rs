@@ -4,7 +4,11 @@
 //! nesting (CPython refuses more than 200: "too many nested parentheses") and indentation levels
 //! (CPython refuses more than 100: "too many levels of indentation"). Inside f-/t-strings the
 //! replacement fields may hold expressions, so their brackets are counted too (an
-//! over-approximation that only matters for absurd inputs). The depth limit of the facts walk
+//! over-approximation that only matters for absurd inputs). It also refuses runs of more than
+//! [`Limits::max_depth`] prefix operators (`- - - x`, `not not x`) and logical lines with more
+//! than [`Limits::max_chain`] `**`, `lambda` or `if`: the parser recurses on those
+//! right-recursive forms, and a megabyte of `-` would cost seconds and a gigabyte of stack
+//! before the walk could refuse it. The depth limit of the facts walk
 //! stays the authoritative guard; this pass keeps `"[" * 50_000` and 10 000 nested `if` blocks
 //! from ever reaching the parser.
 
@@ -26,6 +30,11 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
     let mut indents: Vec<usize> = vec![0];
     let mut line_start = true;
     let mut continued = false;
+    // Right-recursive chains the parser recurses on: a run of prefix operators (`- - ~x`,
+    // `not not x`, `await await x`) and, per logical line, `**`, `lambda` and inline `if`.
+    let mut prev_operand = false;
+    let mut prefix_run: u32 = 0;
+    let mut chain: u32 = 0;
     let too_deep = |at: usize, what: String| {
         let loc = LineIndex::new(text).location(at);
         Err(ParseError::new("too-deep", what, loc.line, loc.column))
@@ -66,10 +75,67 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
             continued = false;
         }
         let c = b[i];
+        if prefix_run > limits.max_depth || chain > limits.max_chain {
+            return too_deep(i, "absurdly long operator chain".to_string());
+        }
         match c {
             b'\n' => {
                 line_start = true;
+                if depth == 0 && !continued {
+                    chain = 0;
+                }
+                prefix_run = 0;
+                prev_operand = false;
                 i += 1;
+            }
+            b';' => {
+                chain = 0;
+                prefix_run = 0;
+                prev_operand = false;
+                i += 1;
+            }
+            b'-' | b'+' | b'~' => {
+                if prev_operand {
+                    prefix_run = 0;
+                } else {
+                    prefix_run += 1;
+                }
+                prev_operand = false;
+                i += 1;
+            }
+            b'*' if b.get(i + 1) == Some(&b'*') => {
+                chain += 1;
+                prefix_run = 0;
+                prev_operand = false;
+                i += 2;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
+                let start = i;
+                while i < n && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+                    i += 1;
+                }
+                match &b[start..i] {
+                    b"not" | b"await" => {
+                        prefix_run += 1;
+                        prev_operand = false;
+                    }
+                    b"lambda" | b"if" => {
+                        chain += 1;
+                        prefix_run = 0;
+                        prev_operand = false;
+                    }
+                    b"and" | b"or" | b"in" | b"is" | b"else" | b"return" | b"yield" | b"assert"
+                    | b"del" | b"elif" | b"while" | b"for" | b"import" | b"from" | b"raise"
+                    | b"with" | b"as" | b"case" | b"match" => {
+                        prefix_run = 0;
+                        prev_operand = false;
+                    }
+                    _ => {
+                        // A name, a number, or a string prefix (the quote comes next).
+                        prefix_run = 0;
+                        prev_operand = true;
+                    }
+                }
             }
             b'\\' => {
                 // Explicit line continuation.
@@ -82,6 +148,7 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
                 i = memchr::memchr(b'\n', &b[i..]).map_or(n, |p| i + p);
             }
             b'(' | b'[' | b'{' => {
+                prev_operand = false;
                 depth += 1;
                 if depth > limits.max_brackets {
                     return too_deep(
@@ -93,9 +160,14 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
             }
             b')' | b']' | b'}' => {
                 depth = depth.saturating_sub(1);
+                prefix_run = 0;
+                prev_operand = true;
                 i += 1;
             }
+            b' ' | b'\t' | b'\r' | b'\x0c' => i += 1,
             b'"' | b'\'' => {
+                prefix_run = 0;
+                prev_operand = true;
                 let fstring = prefix_is_fstring(b, i);
                 let triple = i + 2 < n && b[i + 1] == c && b[i + 2] == c;
                 let start_depth = depth;
@@ -138,7 +210,11 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
                 }
                 depth = start_depth;
             }
-            _ => i += 1,
+            _ => {
+                prev_operand = false;
+                prefix_run = 0;
+                i += 1;
+            }
         }
     }
     Ok(())
@@ -189,6 +265,30 @@ mod tests {
         // ...but replacement fields of f-strings do.
         let s = format!("x = f'{{{}'\n", "(".repeat(300));
         assert_eq!(kind(&s).as_deref(), Some("too-deep"));
+    }
+
+    #[test]
+    fn operator_chains() {
+        assert_eq!(
+            kind(&format!("y = {}x\n", "-".repeat(201))).as_deref(),
+            Some("too-deep")
+        );
+        assert_eq!(
+            kind(&format!("y = {}x\n", "not ".repeat(201))).as_deref(),
+            Some("too-deep")
+        );
+        assert_eq!(
+            kind(&format!("y = {}x\n", "x ** ".repeat(1001))).as_deref(),
+            Some("too-deep")
+        );
+        assert_eq!(
+            kind(&format!("y = {}x\n", "lambda: ".repeat(1001))).as_deref(),
+            Some("too-deep")
+        );
+        // Negative: many prefix operators, but never in a run; chains spread over lines.
+        assert_eq!(kind(&format!("y = [{}]\n", "-1, ".repeat(5000))), None);
+        assert_eq!(kind(&"y = 2 ** -x\n".repeat(5000)), None);
+        assert_eq!(kind("y = a - - b + ~c\nz = not not x\n"), None);
     }
 
     #[test]
