@@ -39,12 +39,13 @@ pub struct Args {
     drain_seconds: f64,
 }
 
-/// Builds the configured sandbox backend.
+/// Builds the configured sandbox backend (through `run`'s single backend constructor).
 fn build_backend(kind: BackendKind) -> anyhow::Result<Arc<dyn Backend>> {
-    anyhow::bail!(
-        "the `{}` sandbox backend is not available in this build yet",
-        kind.as_str()
-    )
+    let kind = match kind {
+        BackendKind::Local => super::run::BackendKind::Local,
+        BackendKind::E2b => super::run::BackendKind::E2b,
+    };
+    super::run::backend(kind, None)
 }
 
 /// Runs the subcommand; returns the exit code.

@@ -91,8 +91,8 @@ impl SandboxDefaults {
             timeout: Duration::from_secs_f64(self.timeout_seconds),
             max_memory_mb: self.memory_mb,
             max_output_bytes: self.max_output_bytes,
-            allowed_imports: Vec::new(),
             allow_weaker_sandbox: self.allow_weaker_sandbox,
+            ..SandboxConfig::default()
         }
     }
 }
