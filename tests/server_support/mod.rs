@@ -152,9 +152,11 @@ fn result(t: Termination, stdout: String, cpu: f64, verdict: Verdict) -> Executi
 
 /// A config with the database at `db` and small limits suited to tests.
 pub fn test_config(db: &Path) -> ServerConfig {
-    let mut cfg = ServerConfig::default();
-    cfg.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    cfg.db = db.to_path_buf();
+    let mut cfg = ServerConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        db: db.to_path_buf(),
+        ..ServerConfig::default()
+    };
     cfg.limits.max_body_bytes = 64 * 1024;
     cfg.limits.max_code_bytes = 32 * 1024;
     cfg.limits.max_concurrent_executions = 8;
