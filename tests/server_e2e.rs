@@ -194,8 +194,7 @@ async fn real_gate_and_redactor_behind_analyze_and_redact() {
 /// the execution finishes and is answered, then the process exits 0.
 #[test]
 fn sigterm_lets_the_in_flight_execution_finish() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("serve.yaml");
     std::fs::write(
@@ -219,20 +218,7 @@ fn sigterm_lets_the_in_flight_execution_finish() {
         .last()
         .unwrap()
         .to_string();
-    let mut child = Command::new(bin)
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("server exited early").unwrap();
-        if let Some(a) = line.split("listening on http://").nth(1) {
-            break a.trim().to_string();
-        }
-    };
-    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let (mut child, addr, log) = spawn_serve(&cfg);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let c = client();
@@ -261,4 +247,135 @@ fn sigterm_lets_the_in_flight_execution_finish() {
         "{status:?}; log: {:?}",
         log.join().unwrap()
     );
+}
+
+/// Starts `pywarden serve --config CFG`; returns the child, its address and a thread that
+/// collects its log.
+fn spawn_serve(
+    cfg: &std::path::Path,
+) -> (
+    std::process::Child,
+    String,
+    std::thread::JoinHandle<Vec<String>>,
+) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pywarden"))
+        .args(["serve", "--config"])
+        .arg(cfg)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server exited early").unwrap();
+        if let Some(a) = line.split("listening on http://").nth(1) {
+            break a.trim().to_string();
+        }
+    };
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    (child, addr, log)
+}
+
+/// `kill -9` of a real `pywarden serve` under execution load: after a restart on the same
+/// database, every acknowledged execution is there, with its code.
+#[test]
+fn kill_9_of_pywarden_serve_loses_no_acknowledged_execution() {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("serve.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "listen: 127.0.0.1:0\ndb: {}\ndefault_quotas: {{daily_executions: 100000, max_concurrent: 64}}\n",
+            dir.path().join("db.sqlite").display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pywarden"))
+        .args(["keys", "create", "--user", "alice", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+
+    let (mut child, addr, _log) = spawn_serve(&cfg);
+    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client();
+        let mut loops = Vec::new();
+        for w in 0..6 {
+            let (c, addr, key, acked) = (c.clone(), addr.clone(), key.clone(), Arc::clone(&acked));
+            loops.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let code = format!("print({w} * 1000 + {i})");
+                    let Ok(r) = c
+                        .post(format!("http://{addr}/v1/execute"))
+                        .bearer_auth(&key)
+                        .json(&json!({"code": code}))
+                        .send()
+                        .await
+                    else {
+                        break;
+                    };
+                    if r.status() != StatusCode::OK {
+                        break;
+                    }
+                    let Ok(v) = r.json::<Value>().await else {
+                        break;
+                    };
+                    assert_eq!(v["stdout"], format!("{}\n", w * 1000 + i));
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push((v["id"].as_str().unwrap().to_string(), code));
+                }
+            }));
+        }
+        let start = Instant::now();
+        while acked.lock().unwrap().len() < 40 && start.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        child.kill().unwrap(); // SIGKILL, mid-load
+        child.wait().unwrap();
+        for l in loops {
+            l.await.unwrap();
+        }
+    });
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 20,
+        "too few acknowledged executions: {}",
+        acked.len()
+    );
+
+    let (mut child, addr, _log) = spawn_serve(&cfg);
+    rt.block_on(async {
+        let c = client();
+        for (id, code) in &acked {
+            let r = c
+                .get(format!("http://{addr}/v1/executions/{id}"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::OK,
+                "acknowledged execution {id} lost"
+            );
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["code"].as_str().unwrap(), code);
+            assert_eq!(v["result"]["termination"], "exited");
+        }
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
