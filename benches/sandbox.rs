@@ -2,6 +2,8 @@
 //!
 //! In one run, interleaved round-robin so machine load hits every mode alike, it measures:
 //! - `bare`: `python3.11 -I -S -c pass` spawned directly (the floor);
+//! - `bare + runner`: the same interpreter running the embedded runner, without any sandbox
+//!   (separates the runner's cost from the sandbox's);
 //! - `cli-sandbox`: `pywarden run --no-analysis --no-redact -c pass` (whole process);
 //! - `cli-gated`: `pywarden run -c pass` (whole process, gate + redaction);
 //! - `lib-sandbox`: `LocalBackend::run_blocking` on `pass` (cold start);
@@ -81,6 +83,25 @@ fn main() {
                 .status()
                 .expect("python");
             assert!(s.success());
+            t.elapsed()
+        })),
+    ));
+    let py = python.clone();
+    modes.push((
+        "bare python + runner, no sandbox: pass",
+        Some(Box::new(move || {
+            use std::io::Write;
+            let t = Instant::now();
+            let mut c = Command::new(&py)
+                .args(["-I", "-S", "-B", "-c", pywarden::sandbox::local::RUNNER])
+                .stdin(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("python");
+            let mut stdin = c.stdin.take().expect("stdin");
+            stdin.write_all(b"PYWARDEN1 g 0 4 0\npass").expect("job");
+            drop(stdin);
+            c.wait().expect("wait");
             t.elapsed()
         })),
     ));

@@ -48,6 +48,33 @@ fn context_is_bound_as_data() {
 }
 
 #[test]
+fn runner_is_precompiled_unless_switched_off() {
+    assert!(backend().runner_precompiled());
+    let b = LocalBackend::new(LocalOptions {
+        precompile_runner: false,
+        ..LocalOptions::default()
+    })
+    .expect("backend");
+    assert!(!b.runner_precompiled());
+    let job = Job {
+        code: "print(2 + 2)\n1/0".into(),
+        context: None,
+        config: SandboxConfig::default(),
+    };
+    let o = b.run_blocking(&job).expect("run");
+    assert_eq!(o.stdout, "4\n");
+    assert_eq!(
+        o.error_message.as_deref(),
+        Some("ZeroDivisionError: division by zero")
+    );
+    assert!(
+        !o.stderr.contains("<string>"),
+        "runner frames in the traceback: {}",
+        o.stderr
+    );
+}
+
+#[test]
 fn exception_type_and_message() {
     let o = run("x = 1\nprint('before')\n1/0");
     assert_eq!(
@@ -58,6 +85,11 @@ fn exception_type_and_message() {
     assert_eq!(o.termination, Some(Termination::Exited));
     assert_eq!(o.stdout, "before\n");
     assert!(o.stderr.contains("line 3"), "{}", o.stderr);
+    assert!(
+        !o.stderr.contains("<string>"),
+        "runner frames in the traceback: {}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -136,4 +168,90 @@ fn runtime_import_guard() {
         "{o:?}"
     );
     assert_eq!(o.stdout, "");
+}
+
+#[test]
+fn interpreter_layout_matches_what_the_interpreter_reports() {
+    use pywarden::sandbox::local::interpreter;
+    let p = std::path::Path::new("/usr/bin/python3.11");
+    let fast = interpreter::probe(p).expect("layout");
+    let slow = interpreter::probe_by_running(&fast.path).expect("probe");
+    assert_eq!(fast.version, slow.version);
+    assert_eq!(fast.read_trees.len(), 1);
+    for t in &slow.read_trees {
+        assert!(
+            t.starts_with(&fast.read_trees[0]),
+            "{t:?} outside {:?}",
+            fast.read_trees
+        );
+    }
+    let loader = fast.elf_loader.expect("PT_INTERP");
+    assert!(loader.to_string_lossy().contains("ld-linux"), "{loader:?}");
+    // Not an ELF file: no loader; not Python: refused.
+    assert_eq!(
+        interpreter::elf_interp(std::path::Path::new("/etc/passwd")),
+        None
+    );
+    assert!(interpreter::probe(std::path::Path::new("/bin/true")).is_err());
+}
+
+#[test]
+fn pyenv_interpreter_without_uid_switch() {
+    use pywarden::sandbox::local::RunAs;
+    let pyenv = std::path::Path::new("/root/.pyenv/versions/3.11.7/bin/python3");
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 || !pyenv.exists() {
+        return; // only on machines like these (root, pyenv in root's home)
+    }
+    let opts = LocalOptions {
+        interpreter: Some(pyenv.into()),
+        run_as: RunAs::Current,
+        ..LocalOptions::default()
+    };
+    let b = LocalBackend::new(opts).expect("backend");
+    assert!(b.describe().contains("no switch"), "{}", b.describe());
+    let job = Job {
+        code: "import json, os\nprint(json.dumps([os.getuid(), len(os.listdir('.'))]))".into(),
+        context: None,
+        config: SandboxConfig {
+            runtime_guards: false,
+            ..SandboxConfig::default()
+        },
+    };
+    let o = b.run_blocking(&job).expect("run");
+    assert_eq!(o.stdout, "[0, 0]\n", "{o:?}");
+    // uid 0 without capabilities: root's home stays closed.
+    let job = Job {
+        code: "import os\nos.listdir('/root')".into(),
+        ..job
+    };
+    let o = b.run_blocking(&job).expect("run");
+    assert!(
+        o.error_message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("PermissionError"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn nul_bytes_and_tiny_memory_limits_are_clear_errors() {
+    let o = run("print(1)\0");
+    assert_eq!(o.termination, Some(Termination::SyntaxError), "{o:?}");
+    assert!(!o.stderr.contains("<string>"), "{}", o.stderr);
+    let job = Job {
+        code: "print(1)".into(),
+        context: None,
+        config: SandboxConfig {
+            max_memory_mb: 1,
+            ..SandboxConfig::default()
+        },
+    };
+    match backend().run_blocking(&job) {
+        Err(pywarden::sandbox::SandboxError::Config(m)) => {
+            assert!(m.contains("at least 32 MiB"), "{m}")
+        }
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
 }

@@ -79,6 +79,9 @@ pub struct Args {
     /// Run even if the kernel cannot enforce the full local sandbox (not recommended).
     #[arg(long)]
     pub allow_weaker_sandbox: bool,
+    /// Print which sandbox would run the code (interpreter, uid, Landlock status) and exit.
+    #[arg(long)]
+    pub sandbox_info: bool,
     /// Python interpreter for the local backend (default: discovered at start-up).
     #[arg(long, value_name = "PATH", env = "PYWARDEN_PYTHON")]
     pub python: Option<PathBuf>,
@@ -88,7 +91,11 @@ pub struct Args {
 pub fn backend(kind: BackendKind, python: Option<PathBuf>) -> anyhow::Result<Arc<dyn Backend>> {
     Ok(match kind {
         BackendKind::Local => {
-            let mut opts = LocalOptions::from_env();
+            // One run per process: compiling the runner up front would not pay off.
+            let mut opts = LocalOptions {
+                precompile_runner: false,
+                ..LocalOptions::from_env()
+            };
             if python.is_some() {
                 opts.interpreter = python;
             }
@@ -127,9 +134,28 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         None => None,
         Some(s) => Some(serde_json::from_str(s).context("--context is not valid JSON")?),
     };
+    if args.sandbox_info {
+        match args.backend {
+            BackendKind::Local => {
+                let mut opts = LocalOptions::from_env();
+                if args.python.is_some() {
+                    opts.interpreter = args.python.clone();
+                }
+                println!("{}", LocalBackend::new(opts)?.describe());
+            }
+            BackendKind::E2b => println!("e2b: {}", backend(args.backend, None)?.name()),
+        }
+        return Ok(EXIT_OK);
+    }
     let code = read_code(&args)?;
     let checker = Checker::new(args.policy_dir.as_deref(), &[]).context("loading the policy")?;
-    let redactor = Redactor::builtin().context("loading the redaction detectors")?;
+    // Without redaction, an empty engine (compiling the built-in detectors costs start-up time).
+    let redactor = if args.no_redact {
+        Redactor::from_specs_only(Vec::new())
+    } else {
+        Redactor::builtin()
+    }
+    .context("loading the redaction detectors")?;
     let pipeline = Pipeline {
         checker: Arc::new(checker),
         redactor: Arc::new(redactor),

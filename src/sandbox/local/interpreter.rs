@@ -83,11 +83,47 @@ fn resolve_path_python() -> Option<PathBuf> {
     std::fs::canonicalize(p).ok()
 }
 
-/// Probes `path` (`-I -S`) and builds an [`Interpreter`].
+/// Derives an [`Interpreter`] from the standard layout without starting it (start-up time
+/// matters for one-shot `pywarden run`): `<prefix>/bin/python3.N` with
+/// `<prefix>/lib/python3.N/os.py`. The read grant is the whole prefix, which is also what the
+/// probe finds (`sys.prefix`); `None` when the layout is not the standard one.
+fn from_layout(canon: &Path) -> Option<Interpreter> {
+    let name = canon.file_name()?.to_str()?;
+    let version = name.strip_prefix("python")?;
+    let (major, minor) = version.split_once('.')?;
+    if major != "3" || minor.parse::<u32>().ok()? < 8 {
+        return None;
+    }
+    let bin = canon.parent()?;
+    if bin.file_name()? != "bin" {
+        return None;
+    }
+    let prefix = bin.parent()?;
+    if !prefix.join("lib").join(name).join("os.py").is_file() {
+        return None;
+    }
+    Some(Interpreter {
+        path: canon.to_path_buf(),
+        version: version.to_string(),
+        read_trees: vec![prefix.to_path_buf()],
+        elf_loader: elf_interp(canon),
+    })
+}
+
+/// Resolves `path` and builds an [`Interpreter`]: from the standard layout when it applies,
+/// otherwise by starting it once (`-I -S`) and asking for its prefixes and `sys.path`.
 pub fn probe(path: &Path) -> Result<Interpreter, String> {
     let canon =
         std::fs::canonicalize(path).map_err(|e| format!("interpreter {}: {e}", path.display()))?;
-    let mut cmd = Command::new(&canon);
+    if let Some(it) = from_layout(&canon) {
+        return Ok(it);
+    }
+    probe_by_running(&canon)
+}
+
+/// Starts the interpreter once (`-I -S`) and asks for its prefixes and `sys.path`.
+pub fn probe_by_running(canon: &Path) -> Result<Interpreter, String> {
+    let mut cmd = Command::new(canon);
     cmd.args(["-I", "-S", "-c", PROBE]).env_clear();
     let out = output_with_timeout(cmd, Duration::from_secs(10))
         .ok_or_else(|| format!("interpreter {} does not start with -I -S", canon.display()))?;
@@ -114,8 +150,8 @@ pub fn probe(path: &Path) -> Result<Interpreter, String> {
     }
     read_trees.sort();
     Ok(Interpreter {
-        elf_loader: elf_interp(&canon),
-        path: canon,
+        elf_loader: elf_interp(canon),
+        path: canon.to_path_buf(),
         version,
         read_trees,
     })
@@ -123,7 +159,14 @@ pub fn probe(path: &Path) -> Result<Interpreter, String> {
 
 /// Reads the `PT_INTERP` segment of a 64-bit little-endian ELF file.
 pub fn elf_interp(path: &Path) -> Option<PathBuf> {
-    let data = std::fs::read(path).ok()?;
+    // The ELF header, program headers and PT_INTERP string sit at the start of the file:
+    // read 64 KiB, not the whole (multi-megabyte) binary.
+    let mut data = Vec::with_capacity(64 * 1024);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).ok()?, 64 * 1024),
+        &mut data,
+    )
+    .ok()?;
     let u16_at = |o: usize| Some(u16::from_le_bytes(data.get(o..o + 2)?.try_into().ok()?));
     let u32_at = |o: usize| Some(u32::from_le_bytes(data.get(o..o + 4)?.try_into().ok()?));
     let u64_at = |o: usize| Some(u64::from_le_bytes(data.get(o..o + 8)?.try_into().ok()?));

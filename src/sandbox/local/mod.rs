@@ -46,6 +46,9 @@ use crate::sandbox::{Backend, Job, RunOutput, SandboxConfig, SandboxError, Termi
 pub use interpreter::Interpreter;
 use spawn::{Prepared, Spawned};
 
+/// Smallest accepted address-space limit: below it CPython cannot even start.
+pub const MIN_MEMORY_MB: u64 = 32;
+
 /// The runner script executed inside the sandbox (see its header for the protocol).
 pub const RUNNER: &str = include_str!("runner.py");
 
@@ -90,6 +93,11 @@ pub struct LocalOptions {
     /// only accepted together with [`LocalOptions::pids_cgroup`], which then bounds and reaps
     /// the processes the code creates.
     pub deny_process_creation: bool,
+    /// Compile the runner once at start-up (with the chosen interpreter, into `marshal` bytes
+    /// passed as hex on the command line), so each run skips compiling its source (a few ms
+    /// of every cold start). Costs one interpreter start when the backend is built: worth it
+    /// for long-lived processes, not for one-shot `pywarden run`. Default true.
+    pub precompile_runner: bool,
     /// Pretend the kernel offers only this Landlock ABI (tests, demonstrations): below the
     /// required ABI the backend refuses to run unless weaker sandboxes are accepted.
     pub simulate_landlock_abi: Option<i32>,
@@ -109,6 +117,7 @@ impl Default for LocalOptions {
             pids_cgroup: None,
             max_pids: 64,
             deny_process_creation: true,
+            precompile_runner: true,
             simulate_landlock_abi: None,
         }
     }
@@ -137,6 +146,8 @@ pub(crate) struct Launcher {
     switch_to: Option<(u32, u32)>,
     options: LocalOptions,
     landlock: landlock::Probe,
+    /// The `-c` argument: the runner source, or a loader of its precompiled code.
+    runner_arg: CString,
 }
 
 /// A per-run scratch directory, deleted (even when the code made it hard) on drop.
@@ -317,7 +328,13 @@ impl Launcher {
         let filters =
             seccomp::build(options.deny_process_creation).map_err(SandboxError::Unavailable)?;
         let probe = landlock::probe(&grants, options.simulate_landlock_abi);
+        let runner = match options.precompile_runner {
+            true => precompile_runner(&interpreter.path).unwrap_or_else(|| RUNNER.to_string()),
+            false => RUNNER.to_string(),
+        };
+        let runner_arg = cstr(runner.as_bytes())?;
         Ok(Self {
+            runner_arg,
             interpreter,
             grants,
             filters,
@@ -336,10 +353,14 @@ impl Launcher {
                 self.landlock.description
             )));
         }
-        if config.timeout.is_zero() || config.max_memory_mb == 0 {
-            return Err(SandboxError::Config(
-                "timeout and memory limit must be positive".into(),
-            ));
+        if config.timeout.is_zero() {
+            return Err(SandboxError::Config("the timeout must be positive".into()));
+        }
+        if config.max_memory_mb < MIN_MEMORY_MB {
+            return Err(SandboxError::Config(format!(
+                "the memory limit must be at least {MIN_MEMORY_MB} MiB (the interpreter alone \
+                 maps about 20 MiB)"
+            )));
         }
         let parent = self
             .options
@@ -384,7 +405,7 @@ impl Launcher {
                 cstr(b"-S")?,
                 cstr(b"-B")?,
                 cstr(b"-c")?,
-                cstr(RUNNER.as_bytes())?,
+                self.runner_arg.clone(),
             ],
             interpreter: interp,
             envp: vec![
@@ -406,6 +427,35 @@ impl Launcher {
             cpu_limit_secs: cpu,
         })
     }
+}
+
+/// Compiles [`RUNNER`] with `interpreter` into a `-c` loader of its `marshal`led code object
+/// (`None` if that fails: the source is used then).
+fn precompile_runner(interpreter: &Path) -> Option<String> {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    const COMPILE: &str = "import marshal, sys\n\
+        sys.stdout.write(marshal.dumps(compile(sys.stdin.read(), '<string>', 'exec')).hex())";
+    let mut child = Command::new(interpreter)
+        .args(["-I", "-S", "-B", "-c", COMPILE])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(RUNNER.as_bytes()).ok()?;
+    let mut hex = String::new();
+    child.stdout.take()?.read_to_string(&mut hex).ok()?;
+    if !child.wait().ok()?.success()
+        || hex.is_empty()
+        || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return None;
+    }
+    Some(format!(
+        "import marshal\nexec(marshal.loads(bytes.fromhex('{hex}')))"
+    ))
 }
 
 /// Encodes a job for the runner (see `runner.py`).
@@ -785,6 +835,16 @@ impl LocalBackend {
             l.interpreter.path.display(),
             l.landlock.description
         )
+    }
+
+    /// Whether runs use the precompiled runner (see [`LocalOptions::precompile_runner`]).
+    pub fn runner_precompiled(&self) -> bool {
+        !self
+            .inner
+            .launcher
+            .runner_arg
+            .as_bytes()
+            .starts_with(b"# pywarden runner")
     }
 
     /// Whether Landlock is fully enforced on this kernel.

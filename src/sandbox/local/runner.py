@@ -1,6 +1,7 @@
-# pywarden runner: executed as `python -I -S -c <this file>` inside the local sandbox.
+# pywarden runner: executed as `python -I -S -B -c <this file>` (or its precompiled code)
+# inside the local sandbox.
 #
-# Protocol (see src/sandbox/local/job.rs):
+# Protocol (see `encode_job` and `parse_result` in src/sandbox/local/mod.rs):
 #   stdin  : b"PYWARDEN1 <flags> <imports_len> <code_len> <ctx_len>\n" + imports + code + ctx
 #            flags: "g" = install runtime guards, "-" = none. imports: comma-separated names.
 #            ctx: JSON text bound to the name `context` (empty = None). Never pasted into source.
@@ -39,9 +40,9 @@ def _pywarden_main():
     exit_code, etype, emsg = 0, "", ""
     try:
         compiled = builtins.compile(code, "<code>", "exec")
-    except SyntaxError as e:
+    except (SyntaxError, ValueError) as e:  # ValueError: NUL bytes in the source (3.11)
         exit_code, etype = 1, "SyntaxError"
-        emsg = f"{e.msg} (line {e.lineno})"
+        emsg = f"{e.msg} (line {e.lineno})" if isinstance(e, SyntaxError) else str(e)
         print(f"SyntaxError: {emsg}", file=sys.stderr)
     else:
         namespace = {"__name__": "__main__", "__builtins__": user_builtins, "context": context}
