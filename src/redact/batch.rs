@@ -1,1 +1,404 @@
-//! Batch redaction (streaming text and JSONL).
+//! Batch redaction of large inputs in bounded memory: text or JSON lines, streamed in chunks cut
+//! at line boundaries, chunks redacted in parallel with `rayon`, output written in input order.
+//!
+//! Memory is bounded by `chunk_size × in_flight` (input and output of the chunks in flight),
+//! whatever the input size. In JSONL mode each record's field (a JSON pointer) is located
+//! without a DOM ([`super::jsonl`]), redacted and spliced back; every other byte of the record
+//! is preserved. Malformed records are reported with their line number and either passed
+//! through unchanged or rejected (left out), never silently dropped.
+
+use std::io::{self, Read, Write};
+
+use rayon::prelude::*;
+
+use super::Redactor;
+use super::jsonl::{self, Pointer, StrSpan};
+
+/// What to do with a line that is not valid JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnMalformed {
+    /// Copy it unchanged (and report it).
+    #[default]
+    Pass,
+    /// Leave it out of the output (and report it).
+    Reject,
+}
+
+/// How to read the input.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Text,
+    Jsonl {
+        pointer: Pointer,
+        on_malformed: OnMalformed,
+    },
+}
+
+/// Batch settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub mode: Mode,
+    /// Bytes per chunk (cut at the last newline).
+    pub chunk_size: usize,
+    /// Chunks read and redacted together (in parallel).
+    pub in_flight: usize,
+    /// Compute findings with line/column (for reports); counts are always kept.
+    pub findings: bool,
+    /// Longest line/record accepted (bytes); longer ones are an error.
+    pub max_line: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            mode: Mode::Text,
+            chunk_size: 1 << 20,
+            in_flight: 4 * rayon::current_num_threads().max(1),
+            findings: false,
+            max_line: 256 << 20,
+        }
+    }
+}
+
+/// One finding in a batch (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BatchFinding {
+    pub rule: String,
+    /// 1-based line of the input (text) or record line (JSONL).
+    pub line: u64,
+    /// Text: 1-based byte column. JSONL: 1-based byte offset inside the decoded field.
+    pub column: u64,
+    /// Text: byte offsets in the input. JSONL: byte offsets inside the decoded field.
+    pub start: u64,
+    pub end: u64,
+    pub preview: String,
+}
+
+/// A record that is not valid JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MalformedLine {
+    pub line: u64,
+    pub error: String,
+}
+
+/// What happened while streaming one input.
+pub trait Events {
+    fn finding(&mut self, f: BatchFinding);
+    fn malformed(&mut self, m: MalformedLine);
+    /// `bytes` more input bytes were processed.
+    fn progress(&mut self, bytes: u64);
+}
+
+/// Totals for one input.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    pub bytes: u64,
+    pub lines: u64,
+    /// JSONL records (non-empty lines).
+    pub records: u64,
+    pub findings: u64,
+    pub malformed: u64,
+    /// Findings per detector index.
+    #[serde(skip)]
+    pub per_detector: Vec<u64>,
+}
+
+struct ChunkOut {
+    /// `None`: the chunk is unchanged.
+    out: Option<Vec<u8>>,
+    newlines: u64,
+    records: u64,
+    /// (line within chunk, finding) with start/end relative to the chunk (text) or field.
+    findings: Vec<(u64, BatchFinding)>,
+    malformed: Vec<(u64, String)>,
+    per_detector: Vec<(u16, u64)>,
+}
+
+/// Streams `input` through the redactor into `output`.
+pub fn run(
+    redactor: &Redactor,
+    opts: &Options,
+    mut input: impl Read,
+    output: &mut impl Write,
+    events: &mut dyn Events,
+) -> io::Result<Totals> {
+    let mut totals = Totals {
+        per_detector: vec![0; redactor.detectors().len()],
+        ..Totals::default()
+    };
+    let mut carry: Vec<u8> = Vec::new();
+    let mut eof = false;
+    let mut line_base = 0u64; // newlines before the current batch
+    let mut byte_base = 0u64;
+    let mut last_was_newline = true;
+    while !eof {
+        // Read up to `in_flight` chunks, each ending at a newline (except at EOF).
+        let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(opts.in_flight);
+        while chunks.len() < opts.in_flight && !eof {
+            let mut buf = std::mem::take(&mut carry);
+            loop {
+                if buf.len() >= opts.chunk_size {
+                    if let Some(p) = memchr::memrchr(b'\n', &buf) {
+                        carry = buf[p + 1..].to_vec();
+                        buf.truncate(p + 1);
+                        break;
+                    }
+                    if buf.len() > opts.max_line {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("a line is longer than {} bytes", opts.max_line),
+                        ));
+                    }
+                }
+                let want = opts.chunk_size.max(4096);
+                buf.reserve(want);
+                let n = read_full(&mut input, &mut buf, want)?;
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+            }
+            if !buf.is_empty() {
+                chunks.push(buf);
+            }
+        }
+        let results: Vec<ChunkOut> = chunks
+            .par_iter()
+            .map(|c| process_chunk(redactor, opts, c))
+            .collect();
+        for (chunk, res) in chunks.iter().zip(results) {
+            match &res.out {
+                Some(o) => output.write_all(o)?,
+                None => output.write_all(chunk)?,
+            }
+            for (line, mut f) in res.findings {
+                f.line = line_base + line + 1;
+                if matches!(opts.mode, Mode::Text) {
+                    f.start += byte_base;
+                    f.end += byte_base;
+                }
+                events.finding(f);
+            }
+            for (line, error) in res.malformed {
+                events.malformed(MalformedLine {
+                    line: line_base + line + 1,
+                    error,
+                });
+                totals.malformed += 1;
+            }
+            for (d, n) in res.per_detector {
+                totals.per_detector[d as usize] += n;
+                totals.findings += n;
+            }
+            totals.records += res.records;
+            line_base += res.newlines;
+            byte_base += chunk.len() as u64;
+            last_was_newline = chunk.last() == Some(&b'\n');
+            totals.bytes += chunk.len() as u64;
+            events.progress(chunk.len() as u64);
+        }
+    }
+    totals.lines = line_base + u64::from(!last_was_newline);
+    Ok(totals)
+}
+
+/// Appends up to `want` bytes (fewer only at EOF) without zero-filling the buffer first.
+fn read_full(r: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    let mut total = 0;
+    while total < want {
+        match r.by_ref().take((want - total) as u64).read_to_end(buf) {
+            Ok(0) => break,
+            Ok(n) => total += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(total)
+}
+
+fn process_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
+    match &opts.mode {
+        Mode::Text => text_chunk(redactor, opts, chunk),
+        Mode::Jsonl {
+            pointer,
+            on_malformed,
+        } => jsonl_chunk(redactor, opts, chunk, pointer, *on_malformed),
+    }
+}
+
+fn count_per_detector(hits: &[super::engine::Hit], acc: &mut Vec<(u16, u64)>) {
+    for h in hits {
+        match acc.iter_mut().find(|(d, _)| *d == h.detector) {
+            Some((_, n)) => *n += 1,
+            None => acc.push((h.detector, 1)),
+        }
+    }
+}
+
+fn text_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
+    let hits = redactor.scan(chunk);
+    let mut res = ChunkOut {
+        out: None,
+        newlines: memchr::memchr_iter(b'\n', chunk).count() as u64,
+        records: 0,
+        findings: Vec::new(),
+        malformed: Vec::new(),
+        per_detector: Vec::new(),
+    };
+    if hits.is_empty() {
+        return res;
+    }
+    count_per_detector(&hits, &mut res.per_detector);
+    let mut out = Vec::with_capacity(chunk.len() + 64);
+    redactor.apply(chunk, &hits, &mut out);
+    res.out = Some(out);
+    if opts.findings {
+        for f in redactor.findings(chunk, &hits) {
+            res.findings.push((
+                u64::from(f.line) - 1,
+                BatchFinding {
+                    rule: f.rule,
+                    line: 0,
+                    column: u64::from(f.column),
+                    start: f.start as u64,
+                    end: f.end as u64,
+                    preview: f.preview,
+                },
+            ));
+        }
+    }
+    res
+}
+
+fn jsonl_chunk(
+    redactor: &Redactor,
+    opts: &Options,
+    chunk: &[u8],
+    pointer: &Pointer,
+    on_malformed: OnMalformed,
+) -> ChunkOut {
+    let mut res = ChunkOut {
+        out: None,
+        newlines: 0,
+        records: 0,
+        findings: Vec::new(),
+        malformed: Vec::new(),
+        per_detector: Vec::new(),
+    };
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0usize; // bytes of `chunk` already reflected in `out`
+    let mut pos = 0usize;
+    let mut line_no = 0u64;
+    while pos < chunk.len() {
+        let nl = memchr::memchr(b'\n', &chunk[pos..]).map(|k| pos + k);
+        let end = nl.unwrap_or(chunk.len());
+        let next = nl.map_or(chunk.len(), |k| k + 1);
+        let mut line = &chunk[pos..end];
+        if line.last() == Some(&b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        if !line.iter().all(|b| b.is_ascii_whitespace()) {
+            res.records += 1;
+            match jsonl::locate(line, pointer) {
+                Err(e) => {
+                    res.malformed.push((line_no, e.to_string()));
+                    if on_malformed == OnMalformed::Reject {
+                        let o = out.get_or_insert_with(|| Vec::with_capacity(chunk.len()));
+                        o.extend_from_slice(&chunk[copied..pos]);
+                        copied = next;
+                    }
+                }
+                Ok(spans) => {
+                    if let Some(new_line) =
+                        redact_record(redactor, opts, line, &spans, line_no, &mut res)
+                    {
+                        let o = out.get_or_insert_with(|| Vec::with_capacity(chunk.len() + 64));
+                        o.extend_from_slice(&chunk[copied..pos]);
+                        o.extend_from_slice(&new_line);
+                        copied = pos + line.len();
+                    }
+                }
+            }
+        }
+        if nl.is_some() {
+            line_no += 1;
+        }
+        pos = next;
+    }
+    if let Some(mut o) = out {
+        o.extend_from_slice(&chunk[copied..]);
+        res.out = Some(o);
+    }
+    res.newlines = line_no;
+    res
+}
+
+/// Redacts the fields of one record; `Some(new record)` if anything changed.
+fn redact_record(
+    redactor: &Redactor,
+    opts: &Options,
+    line: &[u8],
+    spans: &[StrSpan],
+    line_no: u64,
+    res: &mut ChunkOut,
+) -> Option<Vec<u8>> {
+    let mut new_line: Option<Vec<u8>> = None;
+    let mut copied = 0usize;
+    for s in spans {
+        let decoded: std::borrow::Cow<'_, [u8]> = if s.escaped {
+            match jsonl::unescape(line, *s) {
+                Some(text) => std::borrow::Cow::Owned(text.into_owned().into_bytes()),
+                None => {
+                    res.malformed
+                        .push((line_no, "field is not a valid UTF-8 string".into()));
+                    continue;
+                }
+            }
+        } else {
+            std::borrow::Cow::Borrowed(&line[s.start..s.end])
+        };
+        let hits = redactor.scan(&decoded);
+        if hits.is_empty() {
+            continue;
+        }
+        count_per_detector(&hits, &mut res.per_detector);
+        if opts.findings {
+            for h in &hits {
+                res.findings.push((
+                    line_no,
+                    BatchFinding {
+                        rule: redactor.rule_id(h.detector).to_string(),
+                        line: 0,
+                        column: h.start as u64 + 1,
+                        start: h.start as u64,
+                        end: h.end as u64,
+                        preview: redactor.preview(&decoded, h),
+                    },
+                ));
+            }
+        }
+        let mut replaced = Vec::with_capacity(decoded.len());
+        redactor.apply(&decoded, &hits, &mut replaced);
+        let nl = new_line.get_or_insert_with(|| Vec::with_capacity(line.len() + 64));
+        if s.escaped {
+            // Re-escape the whole string (quotes included).
+            nl.extend_from_slice(&line[copied..s.start - 1]);
+            let text = String::from_utf8_lossy(&replaced);
+            nl.extend_from_slice(
+                serde_json::to_string(&text)
+                    .expect("strings serialise")
+                    .as_bytes(),
+            );
+            copied = s.end + 1;
+        } else {
+            // No escapes: the raw bytes were the text; replacements need no escaping either.
+            nl.extend_from_slice(&line[copied..s.start]);
+            nl.extend_from_slice(&replaced);
+            copied = s.end;
+        }
+    }
+    new_line.map(|mut nl| {
+        nl.extend_from_slice(&line[copied..]);
+        nl
+    })
+}

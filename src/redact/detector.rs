@@ -173,6 +173,10 @@ pub struct DetectorSpec {
     /// Longest match expected, in bytes: the window searched around each candidate.
     #[serde(default = "default_max_len")]
     pub max_len: usize,
+    /// How many bytes before a keyword a match may start (default: `max_len`). Detectors whose
+    /// match begins at the keyword set this small, which keeps confirmation windows short.
+    #[serde(default)]
+    pub before: Option<usize>,
     #[serde(default)]
     pub validators: Vec<Validator>,
     /// Tie-breaker between overlapping findings of equal length (higher wins).
@@ -266,6 +270,7 @@ impl DetectorSpec {
             regex,
             secret_group,
             max_len: self.max_len,
+            before: self.before.unwrap_or(self.max_len).min(self.max_len),
             validators: self.validators.clone(),
             priority: self.priority,
             keywords,
@@ -281,6 +286,7 @@ pub struct CompiledDetector {
     pub regex: Regex,
     pub secret_group: Option<usize>,
     pub max_len: usize,
+    pub before: usize,
     pub validators: Vec<Validator>,
     pub priority: i32,
     /// Keywords with their case variants expanded.

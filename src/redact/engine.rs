@@ -21,6 +21,8 @@ use super::detector::{CompiledDetector, DigitShape, Prefilter};
 
 /// Keywords shorter than this go to separate `memmem` scans.
 const SHORT_KEYWORD: usize = 4;
+/// Most keywords per automaton: above 64, aho-corasick leaves its packed (Teddy) prefilter.
+const TEDDY_LIMIT: usize = 60;
 
 /// A confirmed finding: detector index and byte span of the secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +41,9 @@ pub trait Allow: Sync {
 #[derive(Debug)]
 pub struct Engine {
     pub(crate) detectors: Vec<CompiledDetector>,
-    ac: Option<AhoCorasick>,
-    /// For each automaton pattern, the detectors it triggers.
-    ac_triggers: Vec<Vec<u16>>,
+    /// Automata over groups of at most [`TEDDY_LIMIT`] keywords, each with, per pattern, the
+    /// detectors it triggers.
+    automata: Vec<(AhoCorasick, Vec<Vec<u16>>)>,
     short: Vec<(memmem::Finder<'static>, Vec<u16>)>,
     at_sign: Vec<u16>,
     digits: Vec<(DigitShape, u16)>,
@@ -91,17 +93,19 @@ impl Engine {
                 .map(|(i, _)| i as u16)
                 .collect()
         };
-        let ac_triggers = long.iter().map(|k| triggers_for(k)).collect();
-        let ac = if long.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
+        let mut automata = Vec::new();
+        if !long.is_empty() {
+            let groups = long.len().div_ceil(TEDDY_LIMIT);
+            let per = long.len().div_ceil(groups);
+            for group in long.chunks(per) {
+                let ac = AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
                     .kind(Some(AhoCorasickKind::DFA))
-                    .build(&long)?,
-            )
-        };
+                    .build(group)?;
+                let triggers = group.iter().map(|k| triggers_for(k)).collect();
+                automata.push((ac, triggers));
+            }
+        }
         let short = short
             .iter()
             .map(|k| {
@@ -113,8 +117,7 @@ impl Engine {
             .collect();
         Ok(Engine {
             detectors,
-            ac,
-            ac_triggers,
+            automata,
             short,
             at_sign,
             digits,
@@ -130,9 +133,9 @@ impl Engine {
     pub fn scan(&self, hay: &[u8], allow: &dyn Allow) -> Vec<Hit> {
         // (detector, candidate start, candidate end)
         let mut cands: Vec<(u16, usize, usize)> = Vec::new();
-        if let Some(ac) = &self.ac {
+        for (ac, triggers) in &self.automata {
             for m in ac.find_iter(hay) {
-                for &d in &self.ac_triggers[m.pattern().as_usize()] {
+                for &d in &triggers[m.pattern().as_usize()] {
                     cands.push((d, m.start(), m.end()));
                 }
             }
@@ -172,7 +175,7 @@ impl Engine {
         while i < cands.len() {
             let d = cands[i].0;
             let det = &self.detectors[d as usize];
-            let mut ws = cands[i].1.saturating_sub(det.max_len);
+            let mut ws = cands[i].1.saturating_sub(det.before);
             let mut we = (cands[i].2 + det.max_len).min(hay.len());
             i += 1;
             loop {
@@ -185,7 +188,7 @@ impl Engine {
                 }
                 self.confirm(d, hay, ws, we, allow, &mut hits);
                 if i < cands.len() && cands[i].0 == d {
-                    ws = cands[i].1.saturating_sub(det.max_len);
+                    ws = cands[i].1.saturating_sub(det.before);
                     we = (cands[i].2 + det.max_len).min(hay.len());
                     i += 1;
                 } else {
@@ -208,30 +211,37 @@ impl Engine {
         let det = &self.detectors[d as usize];
         let mut pos = ws;
         while pos <= we {
-            let Some(mut m) = det.regex.find_at(&hay[..we], pos) else {
-                break;
-            };
-            let mut whole = &hay[..we];
-            if m.end() == we && we < hay.len() {
-                // The window may have cut the match short: search again without the limit.
-                match det.regex.find_at(hay, m.start()) {
-                    Some(m2) => {
-                        m = m2;
-                        whole = hay;
+            let (ms, me, s, e) = match det.secret_group {
+                None => {
+                    let Some(mut m) = det.regex.find_at(&hay[..we], pos) else {
+                        break;
+                    };
+                    if m.end() == we && we < hay.len() {
+                        // The window may have cut the match short: search again unbounded.
+                        match det.regex.find_at(hay, m.start()) {
+                            Some(m2) => m = m2,
+                            None => break,
+                        }
                     }
-                    None => break,
+                    (m.start(), m.end(), m.start(), m.end())
                 }
-            }
-            let (s, e) = match det.secret_group {
-                Some(g) => match det
-                    .regex
-                    .captures_at(whole, m.start())
-                    .and_then(|c| c.get(g))
-                {
-                    Some(g) => (g.start(), g.end()),
-                    None => (m.start(), m.end()),
-                },
-                None => (m.start(), m.end()),
+                Some(g) => {
+                    let Some(mut c) = det.regex.captures_at(&hay[..we], pos) else {
+                        break;
+                    };
+                    let m = c.get(0).expect("group 0");
+                    if m.end() == we && we < hay.len() {
+                        match det.regex.captures_at(hay, m.start()) {
+                            Some(c2) => c = c2,
+                            None => break,
+                        }
+                    }
+                    let m = c.get(0).expect("group 0");
+                    match c.get(g) {
+                        Some(sg) => (m.start(), m.end(), sg.start(), sg.end()),
+                        None => (m.start(), m.end(), m.start(), m.end()),
+                    }
+                }
             };
             let secret = &hay[s..e];
             if s < e && det.validators.iter().all(|v| v.check(secret)) && !allow.allows(secret) {
@@ -241,10 +251,12 @@ impl Engine {
                     end: e,
                 });
             }
-            pos = if m.end() > m.start() {
-                m.end()
+            // Continue after the secret (boundary bytes consumed by the regex may start the
+            // next match).
+            pos = if e > ms {
+                e.max(ms + 1)
             } else {
-                m.end() + 1
+                me.max(ms + 1)
             };
         }
     }
@@ -311,10 +323,15 @@ impl DigitRun {
                     && (self.first_group <= 3 || before == b'+' || before2 == b'+')
             }
             DigitShape::Iban => {
-                self.start >= 2
-                    && hay[self.start - 1].is_ascii_uppercase()
-                    && hay[self.start - 2].is_ascii_uppercase()
-                    && self.first_group >= 2
+                // Country code and check digits (`GB82`) just before or at the run start.
+                let from = self.start.saturating_sub(12);
+                let to = (self.start + 2).min(hay.len());
+                hay[from..to].windows(4).any(|w| {
+                    w[0].is_ascii_uppercase()
+                        && w[1].is_ascii_uppercase()
+                        && w[2].is_ascii_digit()
+                        && w[3].is_ascii_digit()
+                })
             }
             DigitShape::Telegram => {
                 self.groups == 1
@@ -329,89 +346,179 @@ impl DigitRun {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `w` is an ASCII digit.
+/// High bit of each byte of `w` set iff that byte is an ASCII digit (exact, no carries).
 #[inline]
-fn has_digit(w: u64) -> bool {
+fn digit_flags(w: u64) -> u64 {
     let x = w ^ (0x30 * LO);
-    // any byte < 10 (exact for n <= 128)
-    (x.wrapping_sub(10 * LO) & !x & HI) != 0
+    let y = (x & !HI).wrapping_add(0x76 * LO);
+    !(y | x) & HI
 }
 
-/// Calls `f` for every run of digits (groups joined by one of ` -.()/` or `) `).
+/// Bit k set iff `chunk[k..k + 4]` are all ASCII digits (k in 0..13). SSE2 is part of the
+/// x86_64 baseline, so no runtime detection is needed.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn four_digits_16(chunk: &[u8]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
+        _mm_sub_epi8,
+    };
+    assert!(chunk.len() >= 16);
+    // SAFETY: SSE2 is always available on x86_64; the load reads 16 bytes that `chunk` holds
+    // (checked above) and has no alignment requirement.
+    let m = unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let t = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+        let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t);
+        _mm_movemask_epi8(is_digit) as u32
+    };
+    m & (m >> 1) & (m >> 2) & (m >> 3) & 0x1FFF
+}
+
+#[inline]
+fn is_sep(b: u8) -> bool {
+    matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'/')
+}
+
+/// Calls `f` for every run of digits (groups joined by one of ` -.()/` or `) `) that contains
+/// at least four consecutive digits (every shape the detectors look for does). Runs without
+/// such a group are skipped eight bytes at a time.
 pub(crate) fn digit_runs(hay: &[u8], mut f: impl FnMut(DigitRun)) {
     let n = hay.len();
     let mut i = 0;
+    let mut floor = 0; // end of the previous run: never start before it
     while i < n {
-        // Skip 8 bytes at a time while there is no digit.
-        while i + 8 <= n {
-            let w = u64::from_le_bytes(hay[i..i + 8].try_into().expect("8 bytes"));
-            if has_digit(w) {
-                break;
+        // Find four consecutive digits: five candidate starts per 8-byte load.
+        let p;
+        loop {
+            #[cfg(target_arch = "x86_64")]
+            if i + 16 <= n {
+                let m = four_digits_16(&hay[i..i + 16]);
+                if m != 0 {
+                    p = i + m.trailing_zeros() as usize;
+                    break;
+                }
+                i += 13;
+                continue;
             }
-            i += 8;
+            if i + 8 <= n {
+                let w = u64::from_le_bytes(hay[i..i + 8].try_into().expect("8 bytes"));
+                let d = digit_flags(w);
+                let four = d & (d >> 8) & (d >> 16) & (d >> 24);
+                if four != 0 {
+                    p = i + (four.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 5;
+            } else {
+                // Tail: scalar.
+                let mut run = 0;
+                let mut found = None;
+                for (k, &b) in hay.iter().enumerate().skip(i) {
+                    if b.is_ascii_digit() {
+                        run += 1;
+                        if run == 4 {
+                            found = Some(k - 3);
+                            break;
+                        }
+                    } else {
+                        run = 0;
+                    }
+                }
+                match found {
+                    Some(k) => {
+                        p = k;
+                        break;
+                    }
+                    None => return,
+                }
+            }
         }
-        while i < n && !hay[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i >= n {
-            break;
-        }
-        let start = i;
-        let mut digits = 0usize;
-        let mut groups = 1usize;
-        let mut group_len = 0usize;
-        let mut first_group = 0usize;
-        let mut lens = [0usize; 3];
-        let mut end = i;
-        let mut j = i;
-        while j < n {
-            let b = hay[j];
-            if b.is_ascii_digit() {
-                digits += 1;
-                group_len += 1;
-                end = j + 1;
-                j += 1;
-            } else if matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'/')
-                && j + 1 < n
-                && (hay[j + 1].is_ascii_digit()
-                    || (b == b')'
-                        && hay[j + 1] == b' '
-                        && j + 2 < n
-                        && hay[j + 2].is_ascii_digit()))
+        // Walk back to the start of the run.
+        let mut start = p;
+        loop {
+            if start > floor && hay[start - 1].is_ascii_digit() {
+                start -= 1;
+            } else if start >= floor + 2
+                && is_sep(hay[start - 1])
+                && hay[start - 2].is_ascii_digit()
             {
-                if groups <= 3 {
-                    lens[groups - 1] = group_len;
-                }
-                if groups == 1 {
-                    first_group = group_len;
-                }
-                groups += 1;
-                group_len = 0;
-                j += if b == b')' && hay[j + 1] == b' ' {
-                    2
-                } else {
-                    1
-                };
+                start -= 2;
+            } else if start >= floor + 3
+                && hay[start - 1] == b' '
+                && hay[start - 2] == b')'
+                && hay[start - 3].is_ascii_digit()
+            {
+                start -= 3;
             } else {
                 break;
             }
         }
-        if groups <= 3 {
-            lens[groups - 1] = group_len;
-        }
-        if groups == 1 {
-            first_group = group_len;
-        }
-        f(DigitRun {
-            start,
-            end,
-            digits,
-            groups,
-            first_group,
-            ssn_shape: digits == 9 && groups == 3 && lens == [3, 2, 4],
-        });
-        i = j.max(i + 1);
+        let end = scan_run(hay, start, &mut f);
+        floor = end;
+        i = end.max(p + 4);
     }
+}
+
+/// Measures the run starting at digit `start`, reports it, returns the index after it.
+fn scan_run(hay: &[u8], start: usize, f: &mut impl FnMut(DigitRun)) -> usize {
+    let n = hay.len();
+    let mut digits = 0usize;
+    let mut groups = 1usize;
+    let mut group_len = 0usize;
+    let mut first_group = 0usize;
+    let mut lens = [0usize; 3];
+    let mut end = start;
+    let mut j = start;
+    while j < n {
+        let b = hay[j];
+        if b.is_ascii_digit() {
+            digits += 1;
+            group_len += 1;
+            end = j + 1;
+            j += 1;
+        } else if is_sep(b)
+            && j + 1 < n
+            && (hay[j + 1].is_ascii_digit()
+                || (b == b')' && hay[j + 1] == b' ' && j + 2 < n && hay[j + 2].is_ascii_digit()))
+        {
+            if groups <= 3 {
+                lens[groups - 1] = group_len;
+            }
+            if groups == 1 {
+                first_group = group_len;
+            }
+            groups += 1;
+            group_len = 0;
+            j += if b == b')' && hay[j + 1] == b' ' {
+                2
+            } else {
+                1
+            };
+        } else {
+            break;
+        }
+    }
+    if groups <= 3 {
+        lens[groups - 1] = group_len;
+    }
+    if groups == 1 {
+        first_group = group_len;
+    }
+    f(DigitRun {
+        start,
+        end,
+        digits,
+        groups,
+        first_group,
+        ssn_shape: digits == 9 && groups == 3 && lens == [3, 2, 4],
+    });
+    end
+}
+
+#[doc(hidden)]
+pub fn digit_runs_pub(hay: &[u8], mut f: impl FnMut(usize)) {
+    digit_runs(hay, |r| f(r.digits));
 }
 
 #[cfg(test)]
@@ -427,16 +534,22 @@ mod tests {
     #[test]
     fn digit_runs_join_single_separators() {
         assert_eq!(runs("call 555-123-4567 now"), vec![(5, 17, 10)]);
-        assert_eq!(runs("a1b22"), vec![(1, 2, 1), (3, 5, 2)]);
+        assert_eq!(runs("a1b22 and 333"), vec![]);
         assert_eq!(runs("(555) 123-4567"), vec![(1, 14, 10)]);
-        assert_eq!(runs("12--34"), vec![(0, 2, 2), (4, 6, 2)]);
+        assert_eq!(runs("1234--5678"), vec![(0, 4, 4), (6, 10, 4)]);
+        assert_eq!(runs("x 4111 1111 1111 1111"), vec![(2, 21, 16)]);
+        assert_eq!(runs("123-45-6789"), vec![(0, 11, 9)]);
     }
 
     #[test]
-    fn has_digit_is_exact() {
+    fn digit_flags_are_exact() {
         for b in 0u8..=255 {
-            let w = u64::from_le_bytes([b, b'a', b'a', b'a', b'a', b'a', b'a', b'a']);
-            assert_eq!(has_digit(w), b.is_ascii_digit(), "byte {b}");
+            for other in [b'a', b'5', 0xff, 0x00] {
+                let w = u64::from_le_bytes([other, b, other, b, other, other, b, other]);
+                let d = digit_flags(w);
+                assert_eq!(d & (0x80 << 8) != 0, b.is_ascii_digit(), "byte {b}");
+                assert_eq!(d & 0x80 != 0, other.is_ascii_digit(), "byte {other}");
+            }
         }
     }
 }

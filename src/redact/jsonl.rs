@@ -1,1 +1,331 @@
-//! JSON pointer field location without a DOM.
+//! Finding the string at a JSON pointer inside one JSON record without building a DOM.
+//!
+//! [`locate`] walks the raw bytes of a record once: it follows the pointer's keys and array
+//! indices, skips every other value (strings with `memchr`, nested containers by structure),
+//! checks that the record is structurally valid JSON (balanced containers, commas and colons,
+//! string escapes, literals, number characters) and returns the raw byte spans of every string
+//! the pointer names (duplicate keys included). The caller redacts those spans and splices them
+//! back, so every other byte of the record is preserved.
+//!
+//! ```
+//! use pywarden::redact::jsonl::{Pointer, locate};
+//! let p = Pointer::parse("/choices/0/message/content").unwrap();
+//! let rec = br#"{"id":1,"choices":[{"message":{"content":"hi there"}}]}"#;
+//! let spans = locate(rec, &p).unwrap();
+//! assert_eq!(&rec[spans[0].start..spans[0].end], b"hi there");
+//! ```
+
+use std::borrow::Cow;
+
+/// A parsed JSON pointer (RFC 6901).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pointer {
+    segments: Vec<String>,
+}
+
+impl Pointer {
+    /// Parses `/a/b/0`; `""` is the whole document.
+    pub fn parse(s: &str) -> anyhow::Result<Self> {
+        if s.is_empty() {
+            return Ok(Pointer {
+                segments: Vec::new(),
+            });
+        }
+        anyhow::ensure!(
+            s.starts_with('/'),
+            "JSON pointer must be empty or start with `/`: {s:?}"
+        );
+        Ok(Pointer {
+            segments: s[1..]
+                .split('/')
+                .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
+                .collect(),
+        })
+    }
+}
+
+/// Raw span of a string's contents (between the quotes) in the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StrSpan {
+    pub start: usize,
+    pub end: usize,
+    /// The raw contents contain backslash escapes (must be unescaped before scanning).
+    pub escaped: bool,
+}
+
+/// Why a record is not valid JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{msg} at byte {pos}")]
+pub struct Malformed {
+    pub msg: &'static str,
+    pub pos: usize,
+}
+
+const MAX_DEPTH: usize = 256;
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+    found: Vec<StrSpan>,
+}
+
+impl<'a> Scanner<'a> {
+    fn err<T>(&self, msg: &'static str) -> Result<T, Malformed> {
+        Err(Malformed { msg, pos: self.i })
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// At a `"`: skips the string, returns its contents span.
+    fn string(&mut self) -> Result<StrSpan, Malformed> {
+        debug_assert_eq!(self.b[self.i], b'"');
+        let start = self.i + 1;
+        let mut j = start;
+        let mut escaped = false;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &self.b[j..]) {
+                None => {
+                    self.i = self.b.len();
+                    return self.err("unterminated string");
+                }
+                Some(k) => {
+                    j += k;
+                    if self.b[j] == b'"' {
+                        self.i = j + 1;
+                        return Ok(StrSpan {
+                            start,
+                            end: j,
+                            escaped,
+                        });
+                    }
+                    escaped = true;
+                    match self.b.get(j + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
+                        Some(b'u') => {
+                            let hex = self.b.get(j + 2..j + 6);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                self.i = j;
+                                return self.err("bad \\u escape");
+                            }
+                            j += 6;
+                        }
+                        _ => {
+                            self.i = j;
+                            return self.err("bad escape");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn scalar(&mut self) -> Result<(), Malformed> {
+        let start = self.i;
+        while let Some(&c) = self.b.get(self.i) {
+            if matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                break;
+            }
+            self.i += 1;
+        }
+        let tok = &self.b[start..self.i];
+        let ok = match tok.first() {
+            Some(b't') => tok == b"true",
+            Some(b'f') => tok == b"false",
+            Some(b'n') => tok == b"null",
+            Some(b'-' | b'0'..=b'9') => tok
+                .iter()
+                .all(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')),
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            self.i = start;
+            self.err("invalid value")
+        }
+    }
+
+    /// Parses one value; `path` is `Some(rest of the pointer)` while on the pointer's path.
+    fn value(&mut self, path: Option<&[String]>, depth: usize) -> Result<(), Malformed> {
+        if depth > MAX_DEPTH {
+            return self.err("nesting too deep");
+        }
+        self.ws();
+        match self.b.get(self.i) {
+            None => self.err("unexpected end"),
+            Some(b'"') => {
+                let s = self.string()?;
+                if path.is_some_and(<[String]>::is_empty) {
+                    self.found.push(s);
+                }
+                Ok(())
+            }
+            Some(b'{') => {
+                self.i += 1;
+                self.ws();
+                if self.b.get(self.i) == Some(&b'}') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b'"') {
+                        return self.err("expected key");
+                    }
+                    let key = self.string()?;
+                    let sub = match path {
+                        Some([head, rest @ ..]) if key_eq(self.b, key, head) => Some(rest),
+                        _ => None,
+                    };
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b':') {
+                        return self.err("expected `:`");
+                    }
+                    self.i += 1;
+                    self.value(sub, depth + 1)?;
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(());
+                        }
+                        _ => return self.err("expected `,` or `}`"),
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.i += 1;
+                self.ws();
+                if self.b.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                let want: Option<(usize, &[String])> = match path {
+                    Some([head, rest @ ..]) => head.parse::<usize>().ok().map(|n| (n, rest)),
+                    _ => None,
+                };
+                let mut index = 0usize;
+                loop {
+                    let sub = match want {
+                        Some((n, rest)) if n == index => Some(rest),
+                        _ => None,
+                    };
+                    self.value(sub, depth + 1)?;
+                    index += 1;
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(());
+                        }
+                        _ => return self.err("expected `,` or `]`"),
+                    }
+                }
+            }
+            Some(_) => self.scalar(),
+        }
+    }
+}
+
+fn key_eq(b: &[u8], key: StrSpan, want: &str) -> bool {
+    let raw = &b[key.start..key.end];
+    if !key.escaped {
+        return raw == want.as_bytes();
+    }
+    unescape(b, key).is_some_and(|k| k == want)
+}
+
+/// The decoded contents of a string span (`None` if it is not valid).
+pub fn unescape(b: &[u8], s: StrSpan) -> Option<Cow<'_, str>> {
+    if !s.escaped {
+        return std::str::from_utf8(&b[s.start..s.end])
+            .ok()
+            .map(Cow::Borrowed);
+    }
+    serde_json::from_slice::<String>(&b[s.start - 1..s.end + 1])
+        .ok()
+        .map(Cow::Owned)
+}
+
+/// Validates `record` (one JSON document) and returns the spans of the strings at `pointer`.
+/// A pointer that names nothing, or a non-string, yields no spans.
+pub fn locate(record: &[u8], pointer: &Pointer) -> Result<Vec<StrSpan>, Malformed> {
+    let mut s = Scanner {
+        b: record,
+        i: 0,
+        found: Vec::new(),
+    };
+    s.value(Some(&pointer.segments), 0)?;
+    s.ws();
+    if s.i != record.len() {
+        return s.err("trailing characters");
+    }
+    Ok(s.found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ptr(s: &str) -> Pointer {
+        Pointer::parse(s).unwrap()
+    }
+
+    #[test]
+    fn finds_nested_field_and_skips_others() {
+        let rec = br#"{"a":{"text":"no"},"b":[1,2.5e3,true,null,{"x":"\"y\""}],"text":"yes"}"#;
+        let spans = locate(rec, &ptr("/text")).unwrap();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(&rec[spans[0].start..spans[0].end], b"yes");
+    }
+
+    #[test]
+    fn escaped_keys_and_values_decode() {
+        let rec = br#"{"te\u0078t":"line\nnext"}"#;
+        let spans = locate(rec, &ptr("/text")).unwrap();
+        assert_eq!(unescape(rec, spans[0]).unwrap(), "line\nnext");
+    }
+
+    #[test]
+    fn malformed_records_are_reported() {
+        for bad in [
+            &br#"{"a":1"#[..],
+            br#"{"a" 1}"#,
+            br#"{"a":tru}"#,
+            br#"{"a":"x\q"}"#,
+            br#"{"a":1} x"#,
+            br#"[1,]"#,
+            b"",
+        ] {
+            assert!(
+                locate(bad, &ptr("/a")).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let rec = "[".repeat(100_000);
+        assert!(locate(rec.as_bytes(), &ptr("/a")).is_err());
+    }
+
+    #[test]
+    fn pointer_escapes() {
+        let rec = br#"{"a/b":{"c~d":"v"}}"#;
+        let spans = locate(rec, &ptr("/a~1b/c~0d")).unwrap();
+        assert_eq!(&rec[spans[0].start..spans[0].end], b"v");
+    }
+}

@@ -167,7 +167,7 @@ pub fn luhn(s: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn card_iin(s: &[u8]) -> bool {
