@@ -45,8 +45,41 @@ fn synthetic(n_attr: usize, n_calls: usize) -> pywarden::facts::Facts {
     .unwrap()
 }
 
+fn time_value(engine: &PolicyEngine, input: &regorus::Value, label: &str) {
+    let iters = 200;
+    let start = Instant::now();
+    for _ in 0..iters {
+        let _ = engine.evaluate_value(input.clone());
+    }
+    let per = start.elapsed().as_secs_f64() * 1e6 / iters as f64;
+    println!("{label}: {per:9.1} µs/eval");
+}
+
 fn main() {
+    let mut tiny = pywarden::policy::PolicySet::default();
+    tiny.modules.push((
+        "t.rego".into(),
+        "package pywarden\n\ndecision := {\"allowed\": true, \"score\": 0, \"violations\": []}\n".into(),
+    ));
+    let tiny = PolicyEngine::from_set(&tiny, &[]).unwrap();
+    time_value(&tiny, &regorus::Value::new_object(), "constant policy, empty input");
+    if std::env::var("ABLATE").is_ok() {
+        let facts = synthetic(300, 100);
+        let full = pywarden::policy::PolicySet::embedded();
+        for skip in ["", "attributes.rego", "builtins.rego", "imports.rego", "obfuscation.rego", "resources.rego"] {
+            let mut set = full.clone();
+            set.modules.retain(|(n, _)| n != skip);
+            let e = PolicyEngine::from_set(&set, &[]).unwrap();
+            let start = Instant::now();
+            for _ in 0..20 {
+                let _ = e.evaluate(&facts, &[]).unwrap();
+            }
+            println!("without {skip:20}: {:9.1} µs/eval", start.elapsed().as_secs_f64() * 1e6 / 20.0);
+        }
+        return;
+    }
     let engine = PolicyEngine::load(None, &[]).unwrap();
+    time_value(&engine, &regorus::Value::new_object(), "default policy, empty input");
     for (n_attr, n_calls) in [(0, 0), (50, 20), (300, 100), (1500, 500)] {
         let facts = synthetic(n_attr, n_calls);
         let iters = if n_attr > 1000 { 20 } else { 100 };

@@ -15,8 +15,8 @@ how(a) := sprintf(" (via %s)", [a.via]) if a.via != "attribute"
 #   example: "().__class__.__base__.__subclasses__()"
 #   negative: "type(self).__name__"
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.subclass_walk
+	some name in cfg.dunders.subclass_walk
+	some a in idx.attributes[name]
 	v := violation("subclass-walk", a, sprintf("'%s' walks the class hierarchy%s", [a.attr, how(a)]))
 }
 
@@ -28,8 +28,8 @@ deny contains v if {
 #   example: "print.__self__.__import__('os')"
 #   negative: "print(self.__class__.__name__)"
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.builtins_recovery
+	some name in cfg.dunders.builtins_recovery
+	some a in idx.attributes[name]
 	v := violation("builtins-recovery", a, sprintf("'%s' recovers builtins or a module namespace%s", [a.attr, how(a)]))
 }
 
@@ -47,20 +47,20 @@ deny contains v if {
 #   example: "f.__code__ = f.__code__.replace(co_code=b'...')"
 #   negative: "def f(): return 1"
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.code_objects
+	some name in cfg.dunders.code_objects
+	some a in idx.attributes[name]
 	v := violation("code-object", a, sprintf("'%s' reaches a code object%s", [a.attr, how(a)]))
 }
 
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.code_attrs
+	some name in cfg.code_attrs
+	some a in idx.attributes[name]
 	v := violation("code-object", a, sprintf("'%s' reads or rewrites code-object internals%s", [a.attr, how(a)]))
 }
 
 deny contains v if {
-	some c in input.calls
-	c.func in cfg.code_constructors
+	some f in cfg.code_constructors
+	some c in idx.calls[f]
 	v := violation("code-object", c, sprintf("call of '%s' builds code or functions from parts", [c.func]))
 }
 
@@ -72,8 +72,8 @@ deny contains v if {
 #   example: "(x for x in []).gi_frame.f_back.f_globals"
 #   negative: "gen = (x for x in range(3)); next(gen)"
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.frame_attrs
+	some name in cfg.frame_attrs
+	some a in idx.attributes[name]
 	v := violation("frame-walk", a, sprintf("'%s' walks interpreter frames%s", [a.attr, how(a)]))
 }
 
@@ -85,7 +85,7 @@ deny contains v if {
 #   example: "'{0.__init__.__globals__}'.format(obj)"
 #   negative: "'{0.name}'.format(user)"
 deny contains v if {
-	some a in input.attributes
+	some a in idx.special_attributes
 	a.via == "format"
 	a.kind in {"dunder", "frame"}
 	v := violation("format-string-attribute", a, sprintf("format string reads attribute '%s'", [a.attr]))
@@ -99,8 +99,8 @@ deny contains v if {
 #   example: "obj.__class__.__dict__['secret']"
 #   negative: "def __repr__(self): return self.__class__.__name__"
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.introspection
+	some name in cfg.dunders.introspection
+	some a in idx.attributes[name]
 	v := violation("dunder-escape", a, sprintf("'%s' is an introspection escape primitive%s", [a.attr, how(a)]))
 }
 
@@ -112,7 +112,7 @@ deny contains v if {
 #   example: "obj.__class__ = Evil"
 #   negative: "self.value = 1"
 deny contains v if {
-	some a in input.attributes
+	some a in idx.special_attributes
 	a.context in {"store", "del"}
 	a.attr in cfg.dunders.no_store
 	v := violation("dunder-store", a, sprintf("%s of '%s' rewrites an object's identity", [a.context, a.attr]))
