@@ -37,8 +37,7 @@ fn stdout(o: &Output) -> String {
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -203,7 +202,11 @@ fn directories_are_walked_honouring_gitignore() {
 fn stdin_python_and_markdown() {
     let bad = check_stdin(&["-"], "import ctypes\n");
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stdout(&bad).starts_with("-:1:8: dangerous-module"), "{}", stdout(&bad));
+    assert!(
+        stdout(&bad).starts_with("-:1:8: dangerous-module"),
+        "{}",
+        stdout(&bad)
+    );
     let good = check_stdin(&["--format", "json", "-"], "print(sum(range(10)))\n");
     assert_eq!(good.status.code(), Some(0));
     assert_eq!(json(&good)["files"][0]["path"], "-");

@@ -38,8 +38,7 @@ fn run(args: &[&str], cwd: &Path) -> (Option<i32>, serde_json::Value, serde_json
 }
 
 fn assert_valid(doc: &serde_json::Value) {
-    let validator = jsonschema::validator_for(&schema())
-        .expect("schema compiles");
+    let validator = jsonschema::validator_for(&schema()).expect("schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -79,14 +78,16 @@ fn sarif_for_the_escape_corpus_is_valid_and_complete() {
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
     }
     for rule in rules {
-        assert!(
-            !rule["help"]["text"].as_str().unwrap().is_empty(),
-            "{rule}"
-        );
+        assert!(!rule["help"]["text"].as_str().unwrap().is_empty(), "{rule}");
         assert!(rule["shortDescription"]["text"].is_string());
     }
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    for id in ["subclass-walk", "dangerous-module", "syntax-error", "resource-bomb"] {
+    for id in [
+        "subclass-walk",
+        "dangerous-module",
+        "syntax-error",
+        "resource-bomb",
+    ] {
         assert!(ids.contains(&id), "{id} missing from rules");
     }
 }
@@ -106,7 +107,6 @@ fn invalid_sarif_is_rejected_by_the_schema() {
     // The validator is not vacuous: a result without a message fails.
     let doc = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
         "results": [{"ruleId": "r"}]}]});
-    let validator = jsonschema::validator_for(&schema())
-        .unwrap();
+    let validator = jsonschema::validator_for(&schema()).unwrap();
     assert!(!validator.is_valid(&doc));
 }

@@ -36,6 +36,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 mod docs;
+pub mod input;
 mod testing;
 
 pub use docs::RuleDoc;
@@ -160,6 +161,8 @@ impl PolicySet {
         for (name, text) in EMBEDDED_POLICIES {
             set.push(name, text.to_string());
         }
+        set.modules.sort();
+        set.data.sort();
         set
     }
 
@@ -358,18 +361,7 @@ impl PolicyEngine {
         facts: &crate::facts::Facts,
         extra_allowed_imports: &[String],
     ) -> Result<Verdict> {
-        let mut input = serde_json::to_value(facts).context("cannot serialise facts")?;
-        if let serde_json::Value::Object(map) = &mut input {
-            let index = index_of(map);
-            map.insert("index".to_string(), index);
-            if !extra_allowed_imports.is_empty() {
-                map.insert(
-                    "options".to_string(),
-                    serde_json::json!({ "allow_imports": extra_allowed_imports }),
-                );
-            }
-        }
-        self.evaluate_value(regorus::Value::from(input))
+        self.evaluate_value(input::input_value(facts, extra_allowed_imports))
     }
 
     /// Evaluates the policy over an arbitrary `input` value (used by tests and benchmarks).
@@ -381,53 +373,6 @@ impl PolicyEngine {
             .context("policy evaluation failed")?;
         decode_verdict(&out)
     }
-}
-
-/// The grouping of facts that `policies/index.rego` describes (`input.index`): attribute
-/// accesses by name and by `module.attr`, calls by target, and the few "special" attribute
-/// accesses, so rules look facts up instead of scanning them.
-fn index_of(facts: &serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
-    use serde_json::{Map, Value};
-    fn push(map: &mut Map<String, Value>, key: String, v: &Value) {
-        match map.get_mut(&key) {
-            Some(Value::Array(list)) => list.push(v.clone()),
-            _ => {
-                map.insert(key, Value::Array(vec![v.clone()]));
-            }
-        }
-    }
-    let empty = Vec::new();
-    let attrs = facts
-        .get("attributes")
-        .and_then(Value::as_array)
-        .unwrap_or(&empty);
-    let mut by_attr = Map::new();
-    let mut members = Map::new();
-    let mut special = Vec::new();
-    for a in attrs {
-        let attr = a["attr"].as_str().unwrap_or_default();
-        push(&mut by_attr, attr.to_string(), a);
-        if let Some(module) = a["module"].as_str() {
-            push(&mut members, format!("{module}.{attr}"), a);
-        }
-        if a["kind"] == "private"
-            || a["via"] != "attribute"
-            || a["context"] != "load"
-            || a["raw"].is_string()
-        {
-            special.push(a.clone());
-        }
-    }
-    let mut calls = Map::new();
-    for c in facts.get("calls").and_then(Value::as_array).unwrap_or(&empty) {
-        push(&mut calls, c["func"].as_str().unwrap_or_default().to_string(), c);
-    }
-    serde_json::json!({
-        "attributes": by_attr,
-        "members": members,
-        "calls": calls,
-        "special_attributes": special,
-    })
 }
 
 /// Turns the `decision` document into a [`Verdict`], violations sorted by position.
