@@ -124,11 +124,12 @@ deny contains v if {
 #   example: "import typing; typing.sys.modules['os']"
 #   negative: "import math; math.sqrt(2)"
 deny contains v if {
-	some name in cfg.sys_internals
-	some a in idx.attributes[name]
+	some name, entries in idx.attributes
+	what := cfg.sys_internals[name]
+	some a in entries
 	is_string(a.module)
 	is_sys(a.module)
-	v := violation("sys-modules", a, sprintf("'%s' of the sys module reaches interpreter internals", [a.attr]))
+	v := violation("sys-modules", a, sprintf("'%s' of the sys module reaches %s", [a.attr, what]))
 }
 
 is_sys(m) if m == "sys"

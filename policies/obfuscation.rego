@@ -55,11 +55,10 @@ deny contains v if {
 }
 
 # Escape-class dunders: a literal string spelling one is as suspicious as the access itself.
-escape_dunder(d) if d in cfg.dunders.subclass_walk
-
-escape_dunder(d) if d in cfg.dunders.builtins_recovery
-
-escape_dunder(d) if d in cfg.dunders.code_objects
+escape_dunder(d) if {
+	startswith(d, "__")
+	cfg.attribute_rules[d] in {"subclass-walk", "builtins-recovery", "code-object"}
+}
 
 # METADATA
 # title: obfuscated-string

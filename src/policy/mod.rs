@@ -282,6 +282,8 @@ pub(crate) fn build_engine(
 /// The compiled policy plus what callers need to know about it. Compile once per process;
 /// [`PolicyEngine::evaluate`] takes `&self` and may run on many threads at once.
 pub struct PolicyEngine {
+    /// Compiled once; each evaluation runs on a light engine sharing it (measured: as fast as
+    /// reusing cloned engines from a pool, and needs no locking).
     compiled: regorus::CompiledPolicy,
     data: serde_json::Value,
     rules: Vec<RuleDoc>,
