@@ -37,8 +37,7 @@ fn stdout(o: &Output) -> String {
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -60,7 +59,7 @@ fn allowed_file_exits_0_denied_exits_1() {
     let text = stdout(&bad);
     assert!(
         text.lines()
-            .any(|l| l.starts_with("bad.py:2:1: dangerous-module ")),
+            .any(|l| l.starts_with("bad.py:2:8: dangerous-module ")),
         "{text}"
     );
     let both = check(&["ok.py", "bad.py"], dir.path());
@@ -169,7 +168,7 @@ fn markdown_blocks_are_units_with_file_lines() {
     // `import subprocess` is line 16 of answer.md.
     assert_eq!(files[1]["violations"][0]["line"], 16);
     let text = check(&["answer.md"], dir.path());
-    assert!(stdout(&text).contains("answer.md:16:1: dangerous-module"));
+    assert!(stdout(&text).contains("answer.md:16:8: dangerous-module"));
     write(dir.path(), "notes.md", "no code here\n");
     let none = check(&["notes.md"], dir.path());
     assert_eq!(none.status.code(), Some(0));
@@ -203,7 +202,11 @@ fn directories_are_walked_honouring_gitignore() {
 fn stdin_python_and_markdown() {
     let bad = check_stdin(&["-"], "import ctypes\n");
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stdout(&bad).starts_with("-:1:1: dangerous-module"), "{}", stdout(&bad));
+    assert!(
+        stdout(&bad).starts_with("-:1:8: dangerous-module"),
+        "{}",
+        stdout(&bad)
+    );
     let good = check_stdin(&["--format", "json", "-"], "print(sum(range(10)))\n");
     assert_eq!(good.status.code(), Some(0));
     assert_eq!(json(&good)["files"][0]["path"], "-");

@@ -5,9 +5,16 @@
 use std::path::Path;
 use std::process::Command;
 
+/// The vendored schema. Its `run.language` pattern has a stray `]` (fixed in the OASIS
+/// errata as `^[a-zA-Z]{2}(-[a-zA-Z]{2})?$`), which strict regex checking of the schema
+/// itself rejects; the fix is applied here so the file stays byte-identical to its source.
 fn schema() -> serde_json::Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    let text = std::fs::read_to_string(p).unwrap().replace(
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+        "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+    );
+    serde_json::from_str(&text).unwrap()
 }
 
 fn run(args: &[&str], cwd: &Path) -> (Option<i32>, serde_json::Value, serde_json::Value) {
@@ -71,14 +78,16 @@ fn sarif_for_the_escape_corpus_is_valid_and_complete() {
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
     }
     for rule in rules {
-        assert!(
-            !rule["help"]["text"].as_str().unwrap().is_empty(),
-            "{rule}"
-        );
+        assert!(!rule["help"]["text"].as_str().unwrap().is_empty(), "{rule}");
         assert!(rule["shortDescription"]["text"].is_string());
     }
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    for id in ["subclass-walk", "dangerous-module", "syntax-error", "resource-bomb"] {
+    for id in [
+        "subclass-walk",
+        "dangerous-module",
+        "syntax-error",
+        "resource-bomb",
+    ] {
         assert!(ids.contains(&id), "{id} missing from rules");
     }
 }

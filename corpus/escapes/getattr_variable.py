@@ -2,5 +2,7 @@
 # family: computed-getattr
 # rules: computed-getattr
 # note: attribute name from a variable
-name = input_name = str(42)
-value = getattr(object, name)
+def grab(obj, name):
+    return getattr(obj, name)
+
+print(grab(object, 'mro'))

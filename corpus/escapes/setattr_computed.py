@@ -3,5 +3,5 @@
 # rules: computed-getattr
 # note: setattr with computed name
 import math
-key = 'p' + str(1)
-setattr(math, key, 3)
+for key in ['pi', 'e']:
+    setattr(math, key, 3)
