@@ -1,6 +1,7 @@
 # Attribute rules: dunder escape primitives, frame and code-object internals, format-string
-# attribute access and attribute tampering. Dunder risk classes live in `data.gate.dunders`;
-# dunders not listed there (`__name__`, `__class__` alone, `__init__`, `__repr__`) are everyday.
+# attribute access and attribute tampering. Which attribute names are escape primitives, and
+# which rule reports each, lives in `data.gate.attribute_rules`; names not listed there
+# (`__name__`, `__class__` alone, `__init__`, `__repr__`) are everyday.
 package pywarden
 
 how(a) := "" if a.via == "attribute"
@@ -14,11 +15,6 @@ how(a) := sprintf(" (via %s)", [a.via]) if a.via != "attribute"
 #   why: "Walking the class hierarchy from any object (`().__class__.__base__.__subclasses__()`) reaches every loaded class, including ones whose globals hold `os`; the classic sandbox escape."
 #   example: "().__class__.__base__.__subclasses__()"
 #   negative: "type(self).__name__"
-deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.subclass_walk
-	v := violation("subclass-walk", a, sprintf("'%s' walks the class hierarchy%s", [a.attr, how(a)]))
-}
 
 # METADATA
 # title: builtins-recovery
@@ -27,17 +23,6 @@ deny contains v if {
 #   why: "Each recovers the real builtins or a module namespace from an innocent object: `print.__self__` is the builtins module, `f.__globals__['__builtins__']` holds `__import__`."
 #   example: "print.__self__.__import__('os')"
 #   negative: "print(self.__class__.__name__)"
-deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.builtins_recovery
-	v := violation("builtins-recovery", a, sprintf("'%s' recovers builtins or a module namespace%s", [a.attr, how(a)]))
-}
-
-deny contains v if {
-	some n in input.names
-	n.name == "__builtins__"
-	v := violation("builtins-recovery", n, "the name '__builtins__' reaches the builtins namespace")
-}
 
 # METADATA
 # title: code-object
@@ -46,23 +31,6 @@ deny contains v if {
 #   why: Rewriting or constructing code objects runs bytecode that was never in the source (and can crash the interpreter).
 #   example: "f.__code__ = f.__code__.replace(co_code=b'...')"
 #   negative: "def f(): return 1"
-deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.code_objects
-	v := violation("code-object", a, sprintf("'%s' reaches a code object%s", [a.attr, how(a)]))
-}
-
-deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.code_attrs
-	v := violation("code-object", a, sprintf("'%s' reads or rewrites code-object internals%s", [a.attr, how(a)]))
-}
-
-deny contains v if {
-	some c in input.calls
-	c.func in cfg.code_constructors
-	v := violation("code-object", c, sprintf("call of '%s' builds code or functions from parts", [c.func]))
-}
 
 # METADATA
 # title: frame-walk
@@ -71,10 +39,45 @@ deny contains v if {
 #   why: Frames expose the globals and builtins of every caller up the stack, so code can reach the host's namespace.
 #   example: "(x for x in []).gi_frame.f_back.f_globals"
 #   negative: "gen = (x for x in range(3)); next(gen)"
+
+# METADATA
+# title: dunder-escape
+# description: Other introspection dunders that serve as escape primitives (`__dict__`, `__getattribute__`, `__reduce__`, `__reduce_ex__`, `__traceback__`).
+# custom:
+#   why: "They bypass normal attribute resolution (`type.__dict__['mro']`), hand out pickling reducers, or reach frames from exceptions."
+#   example: "obj.__class__.__dict__['secret']"
+#   negative: "def __repr__(self): return self.__class__.__name__"
+
+# Messages of the attribute rules above, by rule id.
+attribute_messages := {
+	"subclass-walk": "'%s' walks the class hierarchy%s",
+	"builtins-recovery": "'%s' recovers builtins or a module namespace%s",
+	"code-object": "'%s' reaches code-object internals%s",
+	"frame-walk": "'%s' walks interpreter frames%s",
+	"dunder-escape": "'%s' is an introspection escape primitive%s",
+}
+
+# One pass over the distinct attribute names of the unit, each looked up in
+# `data.gate.attribute_rules` (the attribute name → rule id map).
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.frame_attrs
-	v := violation("frame-walk", a, sprintf("'%s' walks interpreter frames%s", [a.attr, how(a)]))
+	some name, entries in idx.attributes
+	rule := cfg.attribute_rules[name]
+	some a in entries
+	v := violation(rule, a, sprintf(attribute_messages[rule], [a.attr, how(a)]))
+}
+
+# builtins-recovery: the name `__builtins__` itself.
+deny contains v if {
+	some n in input.names
+	n.name == "__builtins__"
+	v := violation("builtins-recovery", n, "the name '__builtins__' reaches the builtins namespace")
+}
+
+# code-object: building code objects or functions from parts.
+deny contains v if {
+	some f in cfg.code_constructors
+	some c in idx.calls[f]
+	v := violation("code-object", c, sprintf("call of '%s' builds code or functions from parts", [c.func]))
 }
 
 # METADATA
@@ -85,24 +88,12 @@ deny contains v if {
 #   example: "'{0.__init__.__globals__}'.format(obj)"
 #   negative: "'{0.name}'.format(user)"
 deny contains v if {
-	some a in input.attributes
+	some a in idx.special_attributes
 	a.via == "format"
 	a.kind in {"dunder", "frame"}
 	v := violation("format-string-attribute", a, sprintf("format string reads attribute '%s'", [a.attr]))
 }
 
-# METADATA
-# title: dunder-escape
-# description: Other introspection dunders that serve as escape primitives (`__dict__`, `__getattribute__`, `__reduce__`, `__reduce_ex__`, `__traceback__`).
-# custom:
-#   why: "They bypass normal attribute resolution (`type.__dict__['mro']`), hand out pickling reducers, or reach frames from exceptions."
-#   example: "obj.__class__.__dict__['secret']"
-#   negative: "def __repr__(self): return self.__class__.__name__"
-deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.dunders.introspection
-	v := violation("dunder-escape", a, sprintf("'%s' is an introspection escape primitive%s", [a.attr, how(a)]))
-}
 
 # METADATA
 # title: dunder-store
@@ -112,8 +103,8 @@ deny contains v if {
 #   example: "obj.__class__ = Evil"
 #   negative: "self.value = 1"
 deny contains v if {
-	some a in input.attributes
+	some a in idx.special_attributes
 	a.context in {"store", "del"}
-	a.attr in cfg.dunders.no_store
+	a.attr in cfg.no_store
 	v := violation("dunder-store", a, sprintf("%s of '%s' rewrites an object's identity", [a.context, a.attr]))
 }

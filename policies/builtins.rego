@@ -9,11 +9,11 @@ is_builtin_ref(n) if not n.shadowed
 is_builtin_ref(n) if n.name in cfg.builtins.deny_even_if_shadowed
 
 # Every builtin some rule cares about.
-risky_builtins contains b if some b in cfg.builtins.dynamic_code
+risky_builtin(b) if b in cfg.builtins.dynamic_code
 
-risky_builtins contains b if some b in cfg.builtins.dangerous
+risky_builtin(b) if b in cfg.builtins.dangerous
 
-risky_builtins contains b if some b in cfg.builtins.namespace
+risky_builtin(b) if b in cfg.builtins.namespace
 
 indirect_contexts := {"decorator", "default", "argument", "load"}
 
@@ -72,7 +72,7 @@ deny contains v if {
 deny contains v if {
 	some n in input.names
 	n.context in indirect_contexts
-	risky_builtins[n.name]
+	risky_builtin(n.name)
 	is_builtin_ref(n)
 	v := violation("builtin-reference", n, sprintf("'%s' is referenced as a %s, which hides a call", [n.name, n.context]))
 }
@@ -87,7 +87,7 @@ deny contains v if {
 warn contains v if {
 	some n in input.names
 	n.context in {"call", "decorator", "default", "argument", "load"}
-	risky_builtins[n.name]
+	risky_builtin(n.name)
 	not is_builtin_ref(n)
 	v := violation("shadowed-builtin", n, sprintf("'%s' names a builtin but is rebound in this module", [n.name]))
 }
@@ -102,16 +102,16 @@ attr_builtins := {"getattr", "setattr", "delattr"}
 #   example: "getattr(obj, name)"
 #   negative: "getattr(obj, 'size', 0)"
 deny contains v if {
-	some c in input.calls
-	c.func in attr_builtins
+	some f in attr_builtins
+	some c in idx.calls[f]
 	c.nargs >= 2
 	not is_string(c.args[1])
 	v := violation("computed-getattr", c, sprintf("'%s' with a computed attribute name", [c.func]))
 }
 
 deny contains v if {
-	some c in input.calls
-	c.func in attr_builtins
+	some f in attr_builtins
+	some c in idx.calls[f]
 	c.nargs < 2
 	v := violation("computed-getattr", c, sprintf("'%s' with a computed attribute name (argument unpacking)", [c.func]))
 }

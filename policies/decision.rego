@@ -18,11 +18,11 @@ disabled contains r if some r in cfg.disabled_rules
 # `line` and `column`), taking severity and family from `data.gate.rules`.
 violation(rule, loc, msg) := {
 	"rule": rule,
-	"severity": object.get(cfg.rules, [rule, "severity"], "high"),
-	"family": object.get(cfg.rules, [rule, "family"], "other"),
+	"severity": cfg.rules[rule].severity,
+	"family": cfg.rules[rule].family,
 	"message": msg,
-	"line": object.get(loc, "line", 1),
-	"column": object.get(loc, "column", 1),
+	"line": loc.line,
+	"column": loc.column,
 }
 
 # The location of a whole-file finding (no better position known).
@@ -40,7 +40,7 @@ warned contains v if {
 
 findings := denied | warned
 
-score := min([100, sum([object.get(cfg.weights, v.severity, 0) | some v in findings])])
+score := min([100, sum([cfg.weights[v.severity] | some v in findings])])
 
 allowed := count(denied) == 0
 

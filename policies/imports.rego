@@ -3,11 +3,11 @@ package pywarden
 
 # Top-level modules code may import: `data.gate.imports.allow` + `extra_allow`, plus what the
 # caller allows for one evaluation (`input.options.allow_imports`, e.g. `run --allow-import`).
-allowed_modules contains m if some m in cfg.imports.allow
+allowed_module(m) if m in cfg.imports.allow
 
-allowed_modules contains m if some m in cfg.imports.extra_allow
+allowed_module(m) if m in cfg.imports.extra_allow
 
-allowed_modules contains m if some m in input.options.allow_imports
+allowed_module(m) if m in input.options.allow_imports
 
 static_import_kinds := {"import", "from"}
 
@@ -22,7 +22,7 @@ deny contains v if {
 	some imp in input.imports
 	imp.kind in static_import_kinds
 	imp.level == 0
-	not allowed_modules[imp.top]
+	not allowed_module(imp.top)
 	not cfg.imports.dangerous[imp.top]
 	v := violation("import-not-allowed", imp, sprintf("import of module '%s', which is not in the allowlist", [imp.module]))
 }
@@ -37,7 +37,7 @@ deny contains v if {
 deny contains v if {
 	some imp in input.imports
 	reason := cfg.imports.dangerous[imp.top]
-	not allowed_modules[imp.top]
+	not allowed_module(imp.top)
 	v := violation("dangerous-module", imp, sprintf("import of '%s': %s", [imp.module, reason]))
 }
 
@@ -79,10 +79,10 @@ module_label(imp) := "a computed module name" if not is_string(imp.module)
 #   example: "import typing; typing.sys.modules['os'].system('id')"
 #   negative: "import typing; x: typing.List[int] = []"
 deny contains v if {
-	some a in input.attributes
-	is_string(a.module)
-	some m in cfg.dangerous_members[a.module]
-	a.attr == m
+	some entries in idx.members
+	first := entries[0]
+	first.attr in cfg.dangerous_members[first.module]
+	some a in entries
 	v := violation("module-member-leak", a, sprintf("'%s.%s' leaks a module or power from an allowed module", [a.module, a.attr]))
 }
 
@@ -102,7 +102,7 @@ deny contains v if {
 #   example: "import random; random._os.system('id')"
 #   negative: "import random; random.randint(1, 6)"
 deny contains v if {
-	some a in input.attributes
+	some a in idx.special_attributes
 	a.kind == "private"
 	v := violation("module-private", a, sprintf("private attribute '%s' of module '%s'", [a.attr, object.get(a, "module", "?")]))
 }
@@ -124,10 +124,12 @@ deny contains v if {
 #   example: "import typing; typing.sys.modules['os']"
 #   negative: "import math; math.sqrt(2)"
 deny contains v if {
-	some a in input.attributes
-	a.attr in cfg.sys_internals
+	some name, entries in idx.attributes
+	what := cfg.sys_internals[name]
+	some a in entries
+	is_string(a.module)
 	is_sys(a.module)
-	v := violation("sys-modules", a, sprintf("'%s' of the sys module reaches interpreter internals", [a.attr]))
+	v := violation("sys-modules", a, sprintf("'%s' of the sys module reaches %s", [a.attr, what]))
 }
 
 is_sys(m) if m == "sys"

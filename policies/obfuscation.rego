@@ -18,7 +18,7 @@ deny contains v if {
 }
 
 deny contains v if {
-	some a in input.attributes
+	some a in idx.special_attributes
 	is_string(a.raw)
 	a.raw != a.attr
 	v := violation("unicode-identifier", a, sprintf("attribute '%s' is spelled '%s' in the source", [a.attr, a.raw]))
@@ -35,8 +35,12 @@ deny contains v if {
 	d := input.encoding.declared
 	is_string(d)
 	not lower(d) in cfg.source.allowed_encodings
-	v := violation("encoding-declaration", {"line": object.get(input.encoding, "line", 1), "column": 1}, sprintf("source declares encoding '%s'", [d]))
+	v := violation("encoding-declaration", encoding_place, sprintf("source declares encoding '%s'", [d]))
 }
+
+encoding_place := {"line": input.encoding.line, "column": 1} if is_number(input.encoding.line)
+
+encoding_place := file_start if not is_number(input.encoding.line)
 
 # METADATA
 # title: bidi-character
@@ -51,11 +55,10 @@ deny contains v if {
 }
 
 # Escape-class dunders: a literal string spelling one is as suspicious as the access itself.
-escape_dunders contains d if some d in cfg.dunders.subclass_walk
-
-escape_dunders contains d if some d in cfg.dunders.builtins_recovery
-
-escape_dunders contains d if some d in cfg.dunders.code_objects
+escape_dunder(d) if {
+	startswith(d, "__")
+	cfg.attribute_rules[d] in {"subclass-walk", "builtins-recovery", "code-object"}
+}
 
 # METADATA
 # title: obfuscated-string
@@ -74,6 +77,6 @@ deny contains v if {
 deny contains v if {
 	some s in input.strings
 	s.how == "literal"
-	escape_dunders[s.value]
+	escape_dunder(s.value)
 	v := violation("obfuscated-string", s, sprintf("string literal spells escape primitive '%s'", [s.value]))
 }

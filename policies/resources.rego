@@ -6,6 +6,11 @@ limits := cfg.limits
 
 cx := object.get(input, "complexity", {})
 
+# A location, or the start of the file when there is none.
+place(loc) := loc if is_object(loc)
+
+place(loc) := file_start if not is_object(loc)
+
 # METADATA
 # title: resource-bomb
 # description: A constant expression whose result would be astronomically large — exponent towers (`10 ** 10 ** 10`), big repeats (`'a' * 10 ** 9`), big shifts (`1 << 10 ** 9`).
@@ -40,7 +45,7 @@ deny contains v if {
 #   negative: "a function with 5 branches"
 deny contains v if {
 	cx.cyclomatic_max > limits.max_cyclomatic
-	v := violation("complexity", object.get(cx, "cyclomatic_max_at", file_start), sprintf("cyclomatic complexity %d exceeds %d", [cx.cyclomatic_max, limits.max_cyclomatic]))
+	v := violation("complexity", place(object.get(cx, "cyclomatic_max_at", null)), sprintf("cyclomatic complexity %d exceeds %d", [cx.cyclomatic_max, limits.max_cyclomatic]))
 }
 
 deny contains v if {
@@ -68,7 +73,7 @@ deny contains v if {
 warn contains v if {
 	cx.cyclomatic_max > limits.warn_cyclomatic
 	cx.cyclomatic_max <= limits.max_cyclomatic
-	v := violation("complexity-warning", object.get(cx, "cyclomatic_max_at", file_start), sprintf("cyclomatic complexity %d is above %d", [cx.cyclomatic_max, limits.warn_cyclomatic]))
+	v := violation("complexity-warning", place(object.get(cx, "cyclomatic_max_at", null)), sprintf("cyclomatic complexity %d is above %d", [cx.cyclomatic_max, limits.warn_cyclomatic]))
 }
 
 # METADATA

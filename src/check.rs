@@ -138,6 +138,7 @@ pub fn error_rule_docs() -> Vec<RuleDoc> {
 pub struct Checker {
     engine: PolicyEngine,
     limits: Limits,
+    worker_stack: Option<usize>,
 }
 
 impl Checker {
@@ -150,12 +151,21 @@ impl Checker {
         Ok(Self {
             engine: PolicyEngine::load(policy_dir, data)?,
             limits: Limits::default(),
+            worker_stack: None,
         })
     }
 
     /// Replaces the parse limits (input size, depth).
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Promises that every `check_*` call runs on a thread with at least `bytes` of stack (a
+    /// rayon pool built with that `stack_size`), so units small enough for it are parsed on
+    /// the calling thread instead of a freshly spawned big-stack thread.
+    pub fn with_worker_stack(mut self, bytes: usize) -> Self {
+        self.worker_stack = Some(bytes);
         self
     }
 
@@ -193,7 +203,16 @@ impl Checker {
         line_offset: u32,
         extra_allowed_imports: &[String],
     ) -> FileReport {
-        let mut report = match crate::facts::extract(bytes, &self.limits) {
+        let on_this_thread = self.worker_stack.is_some_and(|stack| {
+            bytes.len() <= self.limits.max_bytes
+                && crate::parse::stack_size_for(bytes.len()) <= stack
+        });
+        let facts = if on_this_thread {
+            crate::facts::extract_on_current_thread(bytes, &self.limits)
+        } else {
+            crate::facts::extract(bytes, &self.limits)
+        };
+        let mut report = match facts {
             Err(e) => FileReport::from_error(
                 path,
                 UnitError {

@@ -79,14 +79,21 @@ fn failing_test_exits_1_and_is_named() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("data.demo_test.test_ok: PASS"), "{stdout}");
-    assert!(stdout.contains("data.demo_test.test_wrong: FAIL"), "{stdout}");
+    assert!(
+        stdout.contains("data.demo_test.test_wrong: FAIL"),
+        "{stdout}"
+    );
     assert!(stdout.contains("FAIL: 1/2"), "{stdout}");
 }
 
 #[test]
 fn broken_policy_is_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.rego"), "package demo\n\ndeny contains if {\n").unwrap();
+    std::fs::write(
+        dir.path().join("p.rego"),
+        "package demo\n\ndeny contains if {\n",
+    )
+    .unwrap();
     let out = bin()
         .args(["policy", "test", "--policy-dir"])
         .arg(dir.path())
@@ -121,7 +128,11 @@ fn every_rule_is_documented_and_tested_both_ways() {
         assert!(documented.contains(&id.as_str()), "{id} has no METADATA");
     }
     for doc in engine.rules() {
-        assert!(configured.contains_key(&doc.id), "{} not in gate.yaml", doc.id);
+        assert!(
+            configured.contains_key(&doc.id),
+            "{} not in gate.yaml",
+            doc.id
+        );
         assert!(!doc.description.is_empty() && !doc.why.is_empty() && !doc.example.is_empty());
         let q = format!("\"{}\" in ", doc.id);
         let positive = tests
@@ -159,8 +170,7 @@ fn data_files_deep_merge_over_defaults() {
     .unwrap();
     let base = PolicyEngine::load(None, &[]).unwrap();
     let custom = PolicyEngine::load(None, &[extra]).unwrap();
-    let facts: pywarden::facts::Facts =
-        serde_json::from_value(facts_with_import("numpy")).unwrap();
+    let facts: pywarden::facts::Facts = serde_json::from_value(facts_with_import("numpy")).unwrap();
     assert!(!base.evaluate(&facts, &[]).unwrap().allowed);
     assert!(custom.evaluate(&facts, &[]).unwrap().allowed);
     // Other knobs of the same objects survive the merge.
@@ -172,13 +182,20 @@ fn data_files_deep_merge_over_defaults() {
     assert_eq!(v.score, 10, "weight for high came from the override");
     assert_eq!(v.violations[0].line, 2);
     // Extra imports for one evaluation (the `run --allow-import` path).
-    assert!(base.evaluate(&requests, &["requests".into()]).unwrap().allowed);
+    assert!(
+        base.evaluate(&requests, &["requests".into()])
+            .unwrap()
+            .allowed
+    );
 }
 
 #[test]
 fn deep_merge_semantics() {
     let mut a = serde_json::json!({"x": {"y": 1, "l": [1, 2]}, "k": 1});
-    deep_merge(&mut a, serde_json::json!({"x": {"z": 2, "l": [3]}, "k": {"n": 1}}));
+    deep_merge(
+        &mut a,
+        serde_json::json!({"x": {"z": 2, "l": [3]}, "k": {"n": 1}}),
+    );
     assert_eq!(
         a,
         serde_json::json!({"x": {"y": 1, "z": 2, "l": [3]}, "k": {"n": 1}})

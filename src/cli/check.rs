@@ -39,7 +39,8 @@ pub struct Args {
 
 /// Runs the subcommand; returns the exit code.
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let checker = Checker::new(args.policy_dir.as_deref(), &args.data)?;
+    let checker =
+        Checker::new(args.policy_dir.as_deref(), &args.data)?.with_worker_stack(WORKER_STACK);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -1,0 +1,3 @@
+# expect: allow
+# note: hello world
+print("Hello, World!")

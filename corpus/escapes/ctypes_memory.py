@@ -1,0 +1,7 @@
+# expect: deny
+# family: dangerous-modules
+# rules: dangerous-module
+# note: ctypes reads memory
+from ctypes import CDLL, c_char_p
+libc = CDLL(None)
+libc.system(c_char_p(b'id'))

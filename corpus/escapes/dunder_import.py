@@ -1,0 +1,6 @@
+# expect: deny
+# family: dynamic-imports
+# rules: dynamic-import,dynamic-code,dangerous-module
+# note: __import__
+os = __import__('os')
+os.system('id')

@@ -1,0 +1,5 @@
+# expect: deny
+# family: dynamic-code
+# rules: dynamic-code
+# note: exec
+exec('import os; os.system("id")')

@@ -1,0 +1,6 @@
+# expect: deny
+# family: module-private
+# rules: module-private,module-member-leak
+# note: from random import _os
+from random import _os
+print(_os.listdir('/'))

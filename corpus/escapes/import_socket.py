@@ -1,0 +1,6 @@
+# expect: deny
+# family: imports
+# rules: dangerous-module
+# note: socket
+import socket
+s = socket.socket()

@@ -1,0 +1,6 @@
+# expect: deny
+# family: imports
+# rules: dangerous-module
+# note: subprocess
+import subprocess
+subprocess.run(['id'])

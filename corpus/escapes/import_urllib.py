@@ -1,0 +1,6 @@
+# expect: deny
+# family: imports
+# rules: import-not-allowed
+# note: urllib
+from urllib.request import urlopen
+print(urlopen('http://example.com').read())

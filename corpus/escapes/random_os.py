@@ -1,0 +1,6 @@
+# expect: deny
+# family: module-private
+# rules: module-private,module-member-leak
+# note: random._os is os
+import random
+random._os.system('id')

@@ -1,0 +1,6 @@
+# expect: deny
+# family: relative-imports
+# rules: relative-import
+# note: from ..
+from ..config import settings
+print(settings)

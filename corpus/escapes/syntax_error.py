@@ -1,0 +1,6 @@
+# expect: deny
+# family: parser-limits
+# rules: syntax-error
+# note: not Python
+def f(:
+    return

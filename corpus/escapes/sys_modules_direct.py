@@ -1,0 +1,6 @@
+# expect: deny
+# family: sys-modules
+# rules: sys-modules,dangerous-module
+# note: import sys
+import sys
+print(sys.modules['os'])

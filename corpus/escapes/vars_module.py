@@ -1,0 +1,6 @@
+# expect: deny
+# family: namespace-introspection
+# rules: namespace-builtin
+# note: vars() of an object
+import math
+print(vars(math))

@@ -1,0 +1,256 @@
+//! Builds the policy `input` straight from [`Facts`] as a `regorus::Value` — no JSON round
+//! trip — and adds `input.index` (see `policies/index.rego`): attribute accesses grouped by
+//! name and by `module.attr`, calls by target, and the few "special" attribute accesses. Index
+//! entries share their objects with the arrays (reference-counted), so the index is cheap.
+//! `tests` check that the result equals the serde serialisation of the facts.
+
+use std::collections::BTreeMap;
+
+use regorus::Value;
+use regorus::value::Object;
+
+use crate::facts::{Facts, Location};
+
+fn s(v: &str) -> Value {
+    Value::from(v)
+}
+
+fn opt(v: &Option<String>) -> Value {
+    match v {
+        Some(v) => Value::from(v.as_str()),
+        None => Value::Null,
+    }
+}
+
+fn obj<const N: usize>(pairs: [(&str, Value); N], loc: Option<&Location>) -> Value {
+    let mut o: Object = pairs.into_iter().map(|(k, v)| (s(k), v)).collect();
+    if let Some(l) = loc {
+        o.insert(s("line"), Value::from(l.line));
+        o.insert(s("column"), Value::from(l.column));
+    }
+    Value::from(o)
+}
+
+fn location(l: &Location) -> Value {
+    obj([], Some(l))
+}
+
+fn array(items: Vec<Value>) -> Value {
+    Value::from(items)
+}
+
+fn group(map: &mut BTreeMap<String, Vec<Value>>, key: String, v: &Value) {
+    map.entry(key).or_default().push(v.clone());
+}
+
+fn object_of_groups(map: BTreeMap<String, Vec<Value>>) -> Value {
+    let o: Object = map.into_iter().map(|(k, v)| (s(&k), array(v))).collect();
+    Value::from(o)
+}
+
+/// The facts document as policy input, without the index.
+pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>) {
+    let imports: Vec<Value> = f
+        .imports
+        .iter()
+        .map(|i| {
+            obj(
+                [
+                    ("kind", s(&i.kind)),
+                    ("module", opt(&i.module)),
+                    ("top", opt(&i.top)),
+                    ("name", opt(&i.name)),
+                    ("alias", opt(&i.alias)),
+                    ("level", Value::from(i.level)),
+                ],
+                Some(&i.loc),
+            )
+        })
+        .collect();
+    let names: Vec<Value> = f
+        .names
+        .iter()
+        .map(|n| {
+            obj(
+                [
+                    ("name", s(&n.name)),
+                    ("raw", opt(&n.raw)),
+                    ("context", s(&n.context)),
+                    ("shadowed", Value::from(n.shadowed)),
+                ],
+                Some(&n.loc),
+            )
+        })
+        .collect();
+    let attributes: Vec<Value> = f
+        .attributes
+        .iter()
+        .map(|a| {
+            obj(
+                [
+                    ("attr", s(&a.attr)),
+                    ("kind", s(&a.kind)),
+                    ("module", opt(&a.module)),
+                    ("via", s(&a.via)),
+                    ("context", s(&a.context)),
+                    ("raw", opt(&a.raw)),
+                ],
+                Some(&a.loc),
+            )
+        })
+        .collect();
+    let calls: Vec<Value> = f
+        .calls
+        .iter()
+        .map(|c| {
+            obj(
+                [
+                    ("func", s(&c.func)),
+                    ("args", array(c.args.iter().map(opt).collect())),
+                    ("nargs", Value::from(c.nargs)),
+                    ("constant_args", Value::from(c.constant_args)),
+                ],
+                Some(&c.loc),
+            )
+        })
+        .collect();
+    let strings: Vec<Value> = f
+        .strings
+        .iter()
+        .map(|x| obj([("value", s(&x.value)), ("how", s(&x.how))], Some(&x.loc)))
+        .collect();
+    let e = &f.encoding;
+    let encoding = obj(
+        [
+            ("declared", opt(&e.declared)),
+            ("line", e.line.map(Value::from).unwrap_or(Value::Null)),
+            ("bom", Value::from(e.bom)),
+            (
+                "suspicious_chars",
+                array(
+                    e.suspicious_chars
+                        .iter()
+                        .map(|c| obj([("codepoint", s(&c.codepoint))], Some(&c.loc)))
+                        .collect(),
+                ),
+            ),
+        ],
+        None,
+    );
+    let c = &f.complexity;
+    let complexity = obj(
+        [
+            ("bytes", Value::from(c.bytes)),
+            ("lines", Value::from(c.lines)),
+            ("nodes", Value::from(c.nodes)),
+            ("cyclomatic_total", Value::from(c.cyclomatic_total)),
+            ("cyclomatic_max", Value::from(c.cyclomatic_max)),
+            (
+                "cyclomatic_max_at",
+                c.cyclomatic_max_at
+                    .as_ref()
+                    .map(location)
+                    .unwrap_or(Value::Null),
+            ),
+            ("max_nesting", Value::from(c.max_nesting)),
+            ("max_expression_depth", Value::from(c.max_expression_depth)),
+            ("max_literal_bytes", Value::from(c.max_literal_bytes)),
+            ("max_collection_items", Value::from(c.max_collection_items)),
+            (
+                "bombs",
+                array(
+                    c.bombs
+                        .iter()
+                        .map(|b| {
+                            obj(
+                                [
+                                    ("kind", s(&b.kind)),
+                                    ("log10_size", Value::from(b.log10_size)),
+                                ],
+                                Some(&b.loc),
+                            )
+                        })
+                        .collect(),
+                ),
+            ),
+            (
+                "infinite_loops",
+                array(c.infinite_loops.iter().map(location).collect()),
+            ),
+        ],
+        None,
+    );
+    let doc = obj(
+        [
+            ("version", Value::from(f.version)),
+            ("imports", array(imports)),
+            ("names", array(names)),
+            ("attributes", array(attributes.clone())),
+            ("calls", array(calls.clone())),
+            ("strings", array(strings)),
+            ("encoding", encoding),
+            ("complexity", complexity),
+        ],
+        None,
+    );
+    (doc, attributes, calls)
+}
+
+/// The full policy input: facts, `index`, and `options.allow_imports` when non-empty.
+pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
+    let (mut doc, attributes, calls) = facts_value(f);
+    let mut by_attr = BTreeMap::new();
+    let mut members = BTreeMap::new();
+    let mut special = Vec::new();
+    for (a, v) in f.attributes.iter().zip(&attributes) {
+        group(&mut by_attr, a.attr.clone(), v);
+        if let Some(m) = &a.module {
+            group(&mut members, format!("{m}.{}", a.attr), v);
+        }
+        if a.kind == "private" || a.via != "attribute" || a.context != "load" || a.raw.is_some() {
+            special.push(v.clone());
+        }
+    }
+    let mut by_func = BTreeMap::new();
+    for (c, v) in f.calls.iter().zip(&calls) {
+        group(&mut by_func, c.func.clone(), v);
+    }
+    let index = obj(
+        [
+            ("attributes", object_of_groups(by_attr)),
+            ("members", object_of_groups(members)),
+            ("calls", object_of_groups(by_func)),
+            ("special_attributes", array(special)),
+        ],
+        None,
+    );
+    if let Ok(o) = doc.as_object_mut() {
+        o.insert(s("index"), index);
+        if !extra_allowed_imports.is_empty() {
+            let allow = array(
+                extra_allowed_imports
+                    .iter()
+                    .map(|m| s(m))
+                    .collect::<Vec<_>>(),
+            );
+            o.insert(s("options"), obj([("allow_imports", allow)], None));
+        }
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_value_equals_serde_serialisation() {
+        let src = "import random as r\nfrom typing import sys\nx = r._os\ny = getattr(x, 'a' + 'b')\nwhile True:\n    pass\ns = '{0.__class__}'.format(1)\nz = 10 ** 10 ** 10\n";
+        let facts =
+            crate::facts::extract(src.as_bytes(), &crate::parse::Limits::default()).unwrap();
+        assert!(!facts.attributes.is_empty() && !facts.calls.is_empty());
+        let (direct, _, _) = facts_value(&facts);
+        let via_serde = Value::from(serde_json::to_value(&facts).unwrap());
+        assert_eq!(direct, via_serde);
+    }
+}

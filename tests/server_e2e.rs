@@ -1,0 +1,381 @@
+//! End to end over loopback HTTP with the real pipeline: the policy (`Checker`), the
+//! redactor and the local sandbox backend, exactly as `pywarden serve` builds them.
+
+mod server_support;
+
+use std::sync::Arc;
+
+use pywarden::check::Checker;
+use pywarden::executor::Pipeline;
+use pywarden::redact::Redactor;
+use pywarden::sandbox::local::{LocalBackend, LocalOptions};
+use pywarden::server::store::KeyLimits;
+use pywarden::server::{Engine, PipelineEngine};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use server_support::*;
+
+fn engine() -> Arc<dyn Engine> {
+    let pipeline = Pipeline {
+        checker: Arc::new(Checker::new(None, &[]).expect("embedded policy")),
+        redactor: Arc::new(Redactor::builtin().expect("built-in detectors")),
+        backend: Arc::new(LocalBackend::new(LocalOptions::from_env()).expect("local sandbox")),
+    };
+    Arc::new(PipelineEngine { pipeline })
+}
+
+async fn post(
+    c: &reqwest::Client,
+    s: &TestServer,
+    key: &str,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let r = c
+        .post(s.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let st = r.status();
+    (st, r.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_pipeline_runs_denies_and_redacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let key = create_key(
+        &db,
+        "alice",
+        KeyLimits {
+            daily_executions: Some(6),
+            ..Default::default()
+        },
+    );
+    let s = TestServer::start(test_config(&db), engine()).await;
+    let c = client();
+
+    let (st, v) = post(&c, &s, &key, "/v1/execute", json!({"code": "print(1)"})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["termination"], "exited", "{v}");
+    assert_eq!(v["stdout"], "1\n");
+    assert_eq!(v["backend"], "local");
+    assert_eq!(v["verdict"]["allowed"], true);
+
+    // Context is bound to `context`.
+    let (_, v) = post(
+        &c,
+        &s,
+        &key,
+        "/v1/execute",
+        json!({"code": "print(context['n'] * 2)", "context": {"n": 21}}),
+    )
+    .await;
+    assert_eq!(v["stdout"], "42\n", "{v}");
+
+    // The gate refuses an escape: nothing runs, the request still counts.
+    let (st, v) = post(
+        &c,
+        &s,
+        &key,
+        "/v1/execute",
+        json!({"code": "import os\nos.system('id')\n"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["termination"], "denied", "{v}");
+    assert_eq!(v["verdict"]["allowed"], false);
+    assert!(!v["verdict"]["violations"].as_array().unwrap().is_empty());
+
+    // Output is redacted in the answer and in the stored record.
+    let code = "print('aws_access_key_id = AKIAZ7QW3ER5TY6UI2OP')";
+    let (_, v) = post(&c, &s, &key, "/v1/execute", json!({"code": code})).await;
+    assert_eq!(v["termination"], "exited", "{v}");
+    let out = v["stdout"].as_str().unwrap();
+    assert!(
+        !out.contains("AKIAZ7QW3ER5TY6UI2OP") && out.contains("[REDACTED:aws-access-key-id]"),
+        "{out}"
+    );
+    let rec: Value = c
+        .get(s.url(&format!("/v1/executions/{}", v["id"].as_str().unwrap())))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !rec["result"]["stdout"]
+            .as_str()
+            .unwrap()
+            .contains("AKIAZ7QW3ER5TY6UI2OP")
+    );
+    assert_eq!(rec["code"], code);
+
+    // A syntax error is an outcome, not a server error.
+    let (st, v) = post(&c, &s, &key, "/v1/execute", json!({"code": "def f(:\n"})).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["termination"], "syntax_error", "{v}");
+
+    // A runtime exception names its type.
+    let (_, v) = post(&c, &s, &key, "/v1/execute", json!({"code": "1/0"})).await;
+    assert!(
+        v["error_message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ZeroDivisionError"),
+        "{v}"
+    );
+
+    // Six executions used: the seventh is refused.
+    let r = c
+        .post(s.url("/v1/execute"))
+        .bearer_auth(&key)
+        .json(&json!({"code": "print(1)"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_gate_and_redactor_behind_analyze_and_redact() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let key = create_key(&db, "alice", KeyLimits::default());
+    let s = TestServer::start(test_config(&db), engine()).await;
+    let c = client();
+    let (st, v) = post(
+        &c,
+        &s,
+        &key,
+        "/v1/analyze",
+        json!({"code": "().__class__.__base__.__subclasses__()"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["allowed"], false, "{v}");
+    assert!(v["score"].as_u64().unwrap() > 0);
+    let (_, v) = post(
+        &c,
+        &s,
+        &key,
+        "/v1/analyze",
+        json!({"code": "print(sum(range(10)))"}),
+    )
+    .await;
+    assert_eq!(v["allowed"], true, "{v}");
+    let (_, v) = post(&c, &s, &key, "/v1/analyze", json!({"code": "def f(:"})).await;
+    assert_eq!(v["allowed"], false);
+    assert!(v["error"].is_object(), "{v}");
+    let (_, v) = post(
+        &c,
+        &s,
+        &key,
+        "/v1/redact",
+        json!({"text": "key AKIAZ7QW3ER5TY6UI2OP here"}),
+    )
+    .await;
+    assert_eq!(v["text"], "key [REDACTED:aws-access-key-id] here", "{v}");
+    assert_eq!(v["findings"][0]["rule"], "aws-access-key-id");
+    assert!(
+        !v["findings"][0]["preview"]
+            .as_str()
+            .unwrap()
+            .contains("Z7QW3ER5TY6UI2OP")
+    );
+}
+
+/// The real binary: `pywarden serve` started from a YAML file, SIGTERM during an execution;
+/// the execution finishes and is answered, then the process exits 0.
+#[test]
+fn sigterm_lets_the_in_flight_execution_finish() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("serve.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "listen: 127.0.0.1:0\ndb: {}\n",
+            dir.path().join("db.sqlite").display()
+        ),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_pywarden");
+    let out = Command::new(bin)
+        .args(["keys", "create", "--user", "alice", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let key = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let (mut child, addr, log) = spawn_serve(&cfg);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client();
+        let url = format!("http://{addr}/v1/execute");
+        let req = tokio::spawn({
+            let (c, key) = (c.clone(), key.clone());
+            async move {
+                c.post(url)
+                    .bearer_auth(key)
+                    .json(&json!({"code": "import time\ntime.sleep(1.5)\nprint('done')"}))
+                    .send()
+                    .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        // SAFETY: plain kill(2) on our own child.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+        let r = req.await.unwrap().unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["stdout"], "done\n", "{v}");
+    });
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "{status:?}; log: {:?}",
+        log.join().unwrap()
+    );
+}
+
+/// Starts `pywarden serve --config CFG`; returns the child, its address and a thread that
+/// collects its log.
+fn spawn_serve(
+    cfg: &std::path::Path,
+) -> (
+    std::process::Child,
+    String,
+    std::thread::JoinHandle<Vec<String>>,
+) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pywarden"))
+        .args(["serve", "--config"])
+        .arg(cfg)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server exited early").unwrap();
+        if let Some(a) = line.split("listening on http://").nth(1) {
+            break a.trim().to_string();
+        }
+    };
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    (child, addr, log)
+}
+
+/// `kill -9` of a real `pywarden serve` under execution load: after a restart on the same
+/// database, every acknowledged execution is there, with its code.
+#[test]
+fn kill_9_of_pywarden_serve_loses_no_acknowledged_execution() {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("serve.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "listen: 127.0.0.1:0\ndb: {}\ndefault_quotas: {{daily_executions: 100000, max_concurrent: 64}}\n",
+            dir.path().join("db.sqlite").display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pywarden"))
+        .args(["keys", "create", "--user", "alice", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+
+    let (mut child, addr, _log) = spawn_serve(&cfg);
+    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client();
+        let mut loops = Vec::new();
+        for w in 0..6 {
+            let (c, addr, key, acked) = (c.clone(), addr.clone(), key.clone(), Arc::clone(&acked));
+            loops.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let code = format!("print({w} * 1000 + {i})");
+                    let Ok(r) = c
+                        .post(format!("http://{addr}/v1/execute"))
+                        .bearer_auth(&key)
+                        .json(&json!({"code": code}))
+                        .send()
+                        .await
+                    else {
+                        break;
+                    };
+                    if r.status() != StatusCode::OK {
+                        break;
+                    }
+                    let Ok(v) = r.json::<Value>().await else {
+                        break;
+                    };
+                    assert_eq!(v["stdout"], format!("{}\n", w * 1000 + i));
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push((v["id"].as_str().unwrap().to_string(), code));
+                }
+            }));
+        }
+        let start = Instant::now();
+        while acked.lock().unwrap().len() < 40 && start.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        child.kill().unwrap(); // SIGKILL, mid-load
+        child.wait().unwrap();
+        for l in loops {
+            l.await.unwrap();
+        }
+    });
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 20,
+        "too few acknowledged executions: {}",
+        acked.len()
+    );
+
+    let (mut child, addr, _log) = spawn_serve(&cfg);
+    rt.block_on(async {
+        let c = client();
+        for (id, code) in &acked {
+            let r = c
+                .get(format!("http://{addr}/v1/executions/{id}"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::OK,
+                "acknowledged execution {id} lost"
+            );
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["code"].as_str().unwrap(), code);
+            assert_eq!(v["result"]["termination"], "exited");
+        }
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
