@@ -58,6 +58,15 @@ fn bench(c: &mut Criterion) {
             ok
         })
     });
+    g.bench_function("prescan_only", |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .filter_map(|f| std::str::from_utf8(f).ok())
+                .filter(|t| pywarden::parse::prescan(t, &limits).is_ok())
+                .count()
+        })
+    });
     g.bench_function("extract", |b| {
         b.iter(|| {
             files
@@ -84,6 +93,24 @@ fn bench(c: &mut Criterion) {
                     .expect("thread")
                     .join()
                     .expect("join")
+            })
+        })
+    });
+    // Both cores, the way `check` runs: a rayon pool whose threads have the stack `extract`
+    // needs, so it runs inline (no thread per file).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .stack_size(pywarden::parse::stack_size_for(limits.max_bytes) + (2 << 20))
+        .build()
+        .expect("pool");
+    g.bench_function("extract_parallel_2", |b| {
+        use rayon::prelude::*;
+        b.iter(|| {
+            pool.install(|| {
+                files
+                    .par_iter()
+                    .filter(|f| pywarden::facts::extract(f, &limits).is_ok())
+                    .count()
             })
         })
     });

@@ -294,6 +294,16 @@ mod calls {
     }
 
     #[test]
+    fn builtins_module_members_are_builtins() {
+        let f =
+            facts("from builtins import exec as e\ne('1')\nimport builtins as b\nb.eval('2')\n");
+        let funcs: Vec<_> = f.calls.iter().map(|c| c.func.as_str()).collect();
+        assert_eq!(funcs, ["exec", "eval"]);
+        let f = facts("__builtins__.__dict__['compile']('x', 'f', 'exec')\n");
+        assert_eq!(f.calls[0].func, "compile");
+    }
+
+    #[test]
     fn getattr_chains_resolve() {
         let f = facts("import os\ngetattr(os, 'sys' + 'tem')('id')\n");
         let funcs: Vec<_> = f.calls.iter().map(|c| c.func.as_str()).collect();
@@ -363,6 +373,19 @@ mod strings {
             values("n = '__im'\nn += 'port__'\nx = n[:]\n"),
             [v("__import__", "slice")]
         );
+    }
+
+    #[test]
+    fn integer_arithmetic_is_python_like_and_never_panics() {
+        // -7 // 2 == -4 and -7 % 2 == 1 in Python; chr(101) == "e".
+        assert_eq!(
+            values("x = chr(-7 // 2 + 105) + chr(-7 % 2 + 100)\n"),
+            [v("ee", "concat")]
+        );
+        // i64::MIN // -1 overflows in Rust: no fold, no panic.
+        let f =
+            facts("m = -9223372036854775807 - 1\nx = str(m // -1) + 'a'\ny = str(m % -1) + 'b'\n");
+        assert!(f.strings.iter().all(|s| s.value != "a"));
     }
 
     #[test]

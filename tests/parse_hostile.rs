@@ -4,7 +4,7 @@
 //! that overflows the stack (an abort, not a panic) fails the test with the signal instead of
 //! killing the test runner.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -23,32 +23,45 @@ fn analyze(input: &[u8]) -> (i32, serde_json::Value, Duration) {
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&data);
     });
+    // Drain stdout and stderr concurrently so a large document cannot block the child.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
     // Poll with a deadline so a hang fails instead of blocking the suite.
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(_status) = child.try_wait().expect("wait") {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
             panic!("pywarden analyze did not finish within 60 s");
         }
         std::thread::sleep(Duration::from_millis(5));
-    }
+    };
     let _ = writer.join();
-    let out = child.wait_with_output().expect("output");
+    let stdout = out_reader.join().expect("stdout reader");
+    let stderr = err_reader.join().expect("stderr reader");
     let elapsed = start.elapsed();
-    let code = out.status.code().unwrap_or_else(|| {
+    let code = status.code().unwrap_or_else(|| {
         panic!(
-            "pywarden was killed by a signal ({:?}); stderr: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
+            "pywarden was killed by a signal ({status:?}); stderr: {}",
+            String::from_utf8_lossy(&stderr)
         )
     });
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let json = serde_json::from_slice(&stdout).unwrap_or_else(|e| {
         panic!(
             "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
+            String::from_utf8_lossy(&stdout)
         )
     });
     (code, json, elapsed)
@@ -174,4 +187,17 @@ fn unreadable_file_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn one_long_line_full_of_facts() {
+    // A megabyte-long non-ASCII line with a fact every few bytes: locating must stay linear
+    // and the document capped.
+    let src = format!("s = 'é'; {}\n", "eval;".repeat(200_000));
+    let (code, json, elapsed) = analyze(src.as_bytes());
+    assert_eq!(code, 0);
+    assert_eq!(json["truncated"], true);
+    assert_eq!(json["names"].as_array().unwrap().len(), 10_000);
+    assert_eq!(json["names"][9_999]["column"], 10 + 5 * 9_999);
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
 }

@@ -2,7 +2,7 @@
 //! as `input`. Exit 0 with the facts; exit 1 with `{"error": {...}}` when the source cannot be
 //! parsed (syntax error, limit, encoding); exit 2 when the input cannot be read.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use crate::cli::{EXIT_ERROR, EXIT_FOUND, EXIT_OK};
 
@@ -46,6 +46,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         Format::Json => serde_json::to_string_pretty(&doc)?,
         Format::Compact => serde_json::to_string(&doc)?,
     };
-    println!("{out}");
-    Ok(code)
+    // A closed pipe (`pywarden analyze f.py | head`) is not an error worth a panic.
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(code),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -55,6 +55,7 @@ pub const FRAME_ATTRS: &[&str] = &[
 /// `__x__`-shaped name.
 pub fn is_dunder(name: &str) -> bool {
     name.len() > 4
+        && name.as_bytes()[0] == b'_'
         && name.starts_with("__")
         && name.ends_with("__")
         && name[2..name.len() - 2]
@@ -64,7 +65,9 @@ pub fn is_dunder(name: &str) -> bool {
 
 /// Frame / generator / traceback / code internals ([`FRAME_ATTRS`]).
 pub fn is_frame(name: &str) -> bool {
-    FRAME_ATTRS.binary_search(&name).is_ok()
+    let b = name.as_bytes();
+    // Every entry is `x_...` or `xy_...`: reject everything else without comparing.
+    (b.len() > 3 && (b[1] == b'_' || b[2] == b'_')) && FRAME_ATTRS.binary_search(&name).is_ok()
 }
 
 /// The `kind` of an access to `attr`; `on_module` when the base resolves to an imported

@@ -172,7 +172,8 @@ pub fn bomb(e: &Expr, r: &Resolver, budget: &mut Budget) -> Option<(&'static str
         "power" | "shift" => NUMBER_BOMB_LOG10,
         _ => REPEAT_BOMB_LOG10.min(UNKNOWN_REPEAT_LOG10),
     };
-    (size >= threshold).then_some((kind, size.min(CAP)))
+    let size = if size.is_finite() { size.min(CAP) } else { CAP };
+    (size >= threshold).then_some((kind, size))
 }
 
 /// True for tests that are constant and true: `True`, non-zero numbers, non-empty strings.

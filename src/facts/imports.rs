@@ -83,7 +83,9 @@ pub(crate) fn import_from(w: &mut Walker<'_>, i: &StmtImportFrom) {
         let loc = w.loc(a.range());
         if name != "*" {
             let local = a.asname.as_ref().map_or(name.clone(), |n| n.id.to_string());
-            let target = (i.level == 0).then(|| Target::Qualified(format!("{module}.{name}")));
+            // `from builtins import exec as e` makes `e` the builtin itself.
+            let target = (i.level == 0)
+                .then(|| super::resolver::member(Target::Qualified(module.clone()), &name));
             w.r.bind(&local, target);
             w.r.bind_const(&local, None);
             if i.level == 0 {

@@ -33,6 +33,35 @@ pub struct Facts {
     pub strings: Vec<ResolvedString>,
     pub encoding: Encoding,
     pub complexity: Complexity,
+    /// True when a list was cut at [`MAX_ENTRIES`] (a file with that many security-relevant
+    /// facts is hostile or generated; policies should treat it as denied).
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+/// Most entries kept per list (`imports`, `names`, `attributes`, `calls`, `strings`, `bombs`,
+/// `infinite_loops`), so a hostile file cannot make the document — and policy evaluation —
+/// arbitrarily large.
+pub const MAX_ENTRIES: usize = 10_000;
+
+impl Facts {
+    fn cap(&mut self) {
+        fn cut<T>(v: &mut Vec<T>, flag: &mut bool) {
+            if v.len() > MAX_ENTRIES {
+                v.truncate(MAX_ENTRIES);
+                *flag = true;
+            }
+        }
+        let mut t = false;
+        cut(&mut self.imports, &mut t);
+        cut(&mut self.names, &mut t);
+        cut(&mut self.attributes, &mut t);
+        cut(&mut self.calls, &mut t);
+        cut(&mut self.strings, &mut t);
+        cut(&mut self.complexity.bombs, &mut t);
+        cut(&mut self.complexity.infinite_loops, &mut t);
+        self.truncated |= t;
+    }
 }
 
 /// A source location: 1-based line and column (characters).
@@ -89,7 +118,8 @@ pub struct AttributeAccess {
     pub attr: String,
     /// `dunder` (`__x__`), `frame` (frame / generator / coroutine / traceback / code object
     /// internals: `gi_frame`, `f_globals`, `co_code`, ...), `private` (`_x` on a module),
-    /// `member` (any attribute of an imported module, e.g. `os.system`).
+    /// `member` (any attribute of an imported module, e.g. `os.system`), `other` (only
+    /// `via: "getattr"`: a constant name that is none of the above, e.g. `getattr(o, "x")`).
     pub kind: String,
     /// Dotted module the base resolves to through import and alias tracking (`random` for
     /// `m = random; m._os`), if any.
@@ -130,8 +160,11 @@ pub struct Call {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResolvedString {
     pub value: String,
-    /// How it was obtained: `concat`, `format`, `fstring`, `join`, `chr`, `decode`, `slice`,
-    /// `replace`, `variable`, `literal`, ... (the outermost operation).
+    /// How it was obtained (the outermost operation): `concat`, `format` (`%` and
+    /// `.format`), `fstring`, `join`, `chr`, `decode` (`bytes.decode`, `bytes.fromhex`,
+    /// base64 / hex / rot13 codecs), `bytes`, `slice`, `replace`, `lower`, `upper`, `strip`,
+    /// `swapcase`, `repeat`, `str`, `encode`, `hex`, `map`, `comprehension`, or `literal` for a
+    /// dunder-shaped literal (`"__globals__"`).
     pub how: String,
     #[serde(flatten)]
     pub loc: Location,
@@ -183,14 +216,15 @@ pub struct Complexity {
     /// Constant-folded numbers or sequences that would be huge: exponent towers
     /// (`10 ** 10 ** 10`), big repeats (`"a" * 10**9`, `[0] * 10**10`), big shifts.
     pub bombs: Vec<Bomb>,
-    /// `while True:` (or another constant-true test) without a `break` in its body.
+    /// `while True:` (or another constant-true test) whose body has no `break` of that loop
+    /// and no `return`, `raise` or statement-level `yield`.
     pub infinite_loops: Vec<Location>,
 }
 
 /// A constant expression that would exhaust memory or CPU.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bomb {
-    /// `power`, `repeat`, `shift`.
+    /// `power`, `repeat`, `shift`, `alloc` (`bytearray(10**10)`, `list(range(10**12))`).
     pub kind: String,
     /// log10 of the estimated result size (digits for numbers, elements/bytes for repeats).
     pub log10_size: f64,
@@ -201,7 +235,9 @@ pub struct Bomb {
 /// Decodes, parses and analyses one unit of source into facts, under `limits`.
 ///
 /// Runs on a fresh thread whose stack is sized from the input ([`crate::parse::stack_size_for`]),
-/// so neither parsing, walking nor dropping the tree can overflow the caller's stack. Errors are
+/// so neither parsing, walking nor dropping the tree can overflow the caller's stack — unless
+/// the calling thread already has that much stack left (a rayon pool built with a large
+/// `stack_size`), in which case it runs inline and saves the thread spawn. Errors are
 /// located [`ParseError`](crate::parse::ParseError)s: `too-large`, `nul-byte`, `encoding`,
 /// `too-deep`, `syntax-error`.
 ///
@@ -220,9 +256,13 @@ pub fn extract(
         // Refuse before reserving a stack sized for the input.
         return crate::parse::decode(bytes, limits).map(|_| Facts::default());
     }
-    crate::parse::with_big_stack(crate::parse::stack_size_for(bytes.len()), || {
-        extract_on_current_thread(bytes, limits)
-    })
+    let needed = crate::parse::stack_size_for(bytes.len());
+    // Already on a thread with enough stack (e.g. a rayon pool built with a big
+    // `stack_size`): no need for a thread of our own.
+    if stacker::remaining_stack().is_some_and(|left| left >= needed + (1 << 20)) {
+        return extract_on_current_thread(bytes, limits);
+    }
+    crate::parse::with_big_stack(needed, || extract_on_current_thread(bytes, limits))
 }
 
 /// [`extract`] without the dedicated thread. The caller guarantees a stack of at least
@@ -247,6 +287,7 @@ pub fn extract_on_current_thread(
     facts.encoding = encoding::encoding_facts(&decoded, &index);
     facts.complexity.bytes = bytes.len() as u64;
     facts.complexity.lines = index.lines();
+    facts.cap();
     drop(module);
     Ok(facts)
 }

@@ -13,6 +13,31 @@
 //! `random`.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small multiply-rotate hasher (FxHash): the keys are short identifiers from the file
+/// being analysed, and SipHash's DoS resistance buys nothing against a 4 MiB input cap.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Fx = BuildHasherDefault<FxHasher>;
 
 use ruff_python_ast::{Expr, ExprContext};
 
@@ -45,23 +70,32 @@ pub const MAX_RESOLVE_DEPTH: u32 = 48;
 /// Source-order binding state of one module.
 #[derive(Debug, Default)]
 pub struct Resolver {
-    aliases: HashMap<String, Target>,
-    consts: HashMap<String, Value>,
+    aliases: HashMap<String, Target, Fx>,
+    consts: HashMap<String, Value, Fx>,
     /// Every name the module binds anywhere (for `NameRef.shadowed`).
-    pub bound: HashSet<String>,
+    pub bound: HashSet<String, Fx>,
 }
 
 impl Resolver {
     /// Records that `name` now refers to `target` (or to something untracked when `None`).
     pub fn bind(&mut self, name: &str, target: Option<Target>) {
-        self.bound.insert(name.to_string());
+        self.mark_bound(name);
         match target {
             Some(t) => {
                 self.aliases.insert(name.to_string(), t);
             }
             None => {
-                self.aliases.remove(name);
+                if !self.aliases.is_empty() {
+                    self.aliases.remove(name);
+                }
             }
+        }
+    }
+
+    /// Records that `name` is bound somewhere (parameters, loop targets...).
+    pub fn mark_bound(&mut self, name: &str) {
+        if !self.bound.contains(name) {
+            self.bound.insert(name.to_string());
         }
     }
 
@@ -72,7 +106,9 @@ impl Resolver {
                 self.consts.insert(name.to_string(), v);
             }
             None => {
-                self.consts.remove(name);
+                if !self.consts.is_empty() {
+                    self.consts.remove(name);
+                }
             }
         }
     }

@@ -299,7 +299,22 @@ impl Folder<'_> {
         // Method calls on a folded receiver: "".join(...), "x".replace(...), b"..".decode().
         if let Expr::Attribute(a) = c.func.as_ref() {
             let method = a.attr.id.as_str();
-            if let Some(recv) = self.val(&a.value, depth) {
+            let known = matches!(
+                method,
+                "join"
+                    | "replace"
+                    | "lower"
+                    | "upper"
+                    | "strip"
+                    | "lstrip"
+                    | "rstrip"
+                    | "swapcase"
+                    | "encode"
+                    | "format"
+                    | "decode"
+                    | "hex"
+            );
+            if known && let Some(recv) = self.val(&a.value, depth) {
                 let mut vals = Vec::with_capacity(args.len());
                 for x in args.iter() {
                     vals.push(self.val(x, depth)?);
@@ -310,8 +325,12 @@ impl Folder<'_> {
                 return self.method(recv, method, vals, c, depth);
             }
         }
+        if !c.arguments.keywords.is_empty() || args.len() > 2 {
+            return None;
+        }
         let target = self.r.resolve_at(&c.func, self.budget, depth + 1)?;
-        if !c.arguments.keywords.is_empty() {
+        if !is_fold_function(target.dotted()) {
+            // Not a function the folder knows: do not fold its arguments for nothing.
             return None;
         }
         let mut vals = Vec::with_capacity(args.len());
@@ -507,6 +526,36 @@ impl Folder<'_> {
     }
 }
 
+/// Functions [`Folder::call`] evaluates.
+fn is_fold_function(name: &str) -> bool {
+    matches!(
+        name,
+        "chr"
+            | "ord"
+            | "str"
+            | "bytes"
+            | "bytearray"
+            | "bytes.fromhex"
+            | "bytearray.fromhex"
+            | "binascii.unhexlify"
+            | "binascii.a2b_hex"
+            | "base64.b64decode"
+            | "base64.standard_b64decode"
+            | "base64.urlsafe_b64decode"
+            | "base64.b32decode"
+            | "base64.b16decode"
+            | "base64.b85decode"
+            | "base64.a85decode"
+            | "binascii.a2b_base64"
+            | "codecs.decode"
+            | "codecs.encode"
+            | "map"
+            | "list"
+            | "tuple"
+            | "reversed"
+    )
+}
+
 /// The elements of an iterable constant.
 fn iterate(v: Value) -> Option<Vec<Value>> {
     match v {
@@ -607,8 +656,23 @@ fn binop(l: Value, op: Operator, r: Value) -> Option<(Value, &'static str)> {
                 Operator::Add => a.checked_add(b)?,
                 Operator::Sub => a.checked_sub(b)?,
                 Operator::Mult => a.checked_mul(b)?,
-                Operator::FloorDiv if b != 0 => a.div_euclid(b),
-                Operator::Mod if b != 0 => a.rem_euclid(b),
+                // Python floors (`-7 // 2 == -4`); `checked_*` avoids the `MIN / -1` overflow.
+                Operator::FloorDiv => {
+                    let q = a.checked_div(b)?;
+                    if (a % b != 0) && ((a < 0) != (b < 0)) {
+                        q - 1
+                    } else {
+                        q
+                    }
+                }
+                Operator::Mod => {
+                    let r = a.checked_rem(b)?;
+                    if r != 0 && ((r < 0) != (b < 0)) {
+                        r + b
+                    } else {
+                        r
+                    }
+                }
                 Operator::BitXor => a ^ b,
                 Operator::BitOr => a | b,
                 Operator::BitAnd => a & b,

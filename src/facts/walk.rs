@@ -213,10 +213,10 @@ impl<'a> Walker<'a> {
 
     fn bind_parameters(&mut self, p: &Parameters) {
         for pw in p.posonlyargs.iter().chain(&p.args).chain(&p.kwonlyargs) {
-            self.r.bound.insert(pw.parameter.name.id.to_string());
+            self.r.mark_bound(pw.parameter.name.id.as_str());
         }
         for v in [&p.vararg, &p.kwarg].into_iter().flatten() {
-            self.r.bound.insert(v.name.id.to_string());
+            self.r.mark_bound(v.name.id.as_str());
         }
     }
 
@@ -474,23 +474,21 @@ impl<'a> Walker<'a> {
             && self.in_folded == 0
             && let Some((v, how)) = fold_how(e, &self.r, &mut self.budget)
         {
+            let value = match v {
+                Value::Str(s) => Some(s),
+                Value::Bytes(b) => String::from_utf8(b).ok(),
+                _ => None,
+            };
+            if let Some(value) = value
+                && !matches!(how, "literal" | "variable" | "index" | "arith")
             {
-                let value = match v {
-                    Value::Str(s) => Some(s),
-                    Value::Bytes(b) => String::from_utf8(b).ok(),
-                    _ => None,
-                };
-                if let Some(value) = value
-                    && !matches!(how, "literal" | "variable" | "index" | "arith")
-                {
-                    let loc = self.loc(e.range());
-                    self.facts.strings.push(ResolvedString {
-                        value,
-                        how: how.to_string(),
-                        loc,
-                    });
-                    folded = true;
-                }
+                let loc = self.loc(e.range());
+                self.facts.strings.push(ResolvedString {
+                    value,
+                    how: how.to_string(),
+                    loc,
+                });
+                folded = true;
             }
         }
         let mut bombed = false;
@@ -498,15 +496,13 @@ impl<'a> Walker<'a> {
             && matches!(e, Expr::BinOp(_) | Expr::Call(_))
             && let Some((kind, size)) = bomb(e, &self.r, &mut self.budget)
         {
-            {
-                let loc = self.loc(e.range());
-                self.facts.complexity.bombs.push(Bomb {
-                    kind: kind.to_string(),
-                    log10_size: (size * 100.0).round() / 100.0,
-                    loc,
-                });
-                bombed = true;
-            }
+            let loc = self.loc(e.range());
+            self.facts.complexity.bombs.push(Bomb {
+                kind: kind.to_string(),
+                log10_size: (size * 100.0).round() / 100.0,
+                loc,
+            });
+            bombed = true;
         }
         (folded, bombed)
     }

@@ -75,9 +75,6 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
             continued = false;
         }
         let c = b[i];
-        if prefix_run > limits.max_depth || chain > limits.max_chain {
-            return too_deep(i, "absurdly long operator chain".to_string());
-        }
         match c {
             b'\n' => {
                 line_start = true;
@@ -99,38 +96,48 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
                     prefix_run = 0;
                 } else {
                     prefix_run += 1;
+                    if prefix_run > limits.max_depth {
+                        return too_deep(i, chain_message(limits));
+                    }
                 }
                 prev_operand = false;
                 i += 1;
             }
             b'*' if b.get(i + 1) == Some(&b'*') => {
                 chain += 1;
+                if chain > limits.max_chain {
+                    return too_deep(i, chain_message(limits));
+                }
                 prefix_run = 0;
                 prev_operand = false;
                 i += 2;
             }
-            c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
+            c if IDENT[c as usize] => {
                 let start = i;
-                while i < n && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+                while i < n && IDENT[b[i] as usize] {
                     i += 1;
                 }
-                match &b[start..i] {
-                    b"not" | b"await" => {
+                match word_class(&b[start..i]) {
+                    Word::Prefix => {
                         prefix_run += 1;
+                        if prefix_run > limits.max_depth {
+                            return too_deep(start, chain_message(limits));
+                        }
                         prev_operand = false;
                     }
-                    b"lambda" | b"if" => {
+                    Word::Chain => {
                         chain += 1;
+                        if chain > limits.max_chain {
+                            return too_deep(start, chain_message(limits));
+                        }
                         prefix_run = 0;
                         prev_operand = false;
                     }
-                    b"and" | b"or" | b"in" | b"is" | b"else" | b"return" | b"yield" | b"assert"
-                    | b"del" | b"elif" | b"while" | b"for" | b"import" | b"from" | b"raise"
-                    | b"with" | b"as" | b"case" | b"match" => {
+                    Word::Keyword => {
                         prefix_run = 0;
                         prev_operand = false;
                     }
-                    _ => {
+                    Word::Operand => {
                         // A name, a number, or a string prefix (the quote comes next).
                         prefix_run = 0;
                         prev_operand = true;
@@ -173,6 +180,18 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
                 let start_depth = depth;
                 i += if triple { 3 } else { 1 };
                 loop {
+                    if !fstring {
+                        // Plain strings: jump to the next byte that can matter.
+                        let hit = if triple {
+                            memchr::memchr2(c, b'\\', &b[i.min(n)..])
+                        } else {
+                            memchr::memchr3(c, b'\\', b'\n', &b[i.min(n)..])
+                        };
+                        match hit {
+                            Some(p) => i += p,
+                            None => i = n,
+                        }
+                    }
                     if i >= n {
                         break;
                     }
@@ -219,6 +238,69 @@ pub fn prescan(text: &str, limits: &Limits) -> Result<(), ParseError> {
     }
     Ok(())
 }
+
+fn chain_message(limits: &Limits) -> String {
+    format!(
+        "operator chain too long (more than {} prefix operators in a row, or more than {} \
+         `**`/`lambda`/`if` in one statement)",
+        limits.max_depth, limits.max_chain
+    )
+}
+
+/// What a word means to the chain counters.
+enum Word {
+    /// `not`, `await`: prefix operators.
+    Prefix,
+    /// `lambda`, `if`: right-recursive forms counted per logical line.
+    Chain,
+    /// Other keywords after which an operand is expected.
+    Keyword,
+    /// Names, numbers, string prefixes.
+    Operand,
+}
+
+/// Classifies a word with one length switch and at most a few fixed-size comparisons.
+fn word_class(w: &[u8]) -> Word {
+    match w.len() {
+        2 => match w {
+            b"if" => Word::Chain,
+            b"in" | b"is" | b"or" | b"as" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        3 => match w {
+            b"not" => Word::Prefix,
+            b"and" | b"del" | b"for" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        4 => match w {
+            b"else" | b"elif" | b"from" | b"with" | b"case" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        5 => match w {
+            b"await" => Word::Prefix,
+            b"yield" | b"while" | b"raise" | b"match" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        6 => match w {
+            b"lambda" => Word::Chain,
+            b"return" | b"assert" | b"import" => Word::Keyword,
+            _ => Word::Operand,
+        },
+        _ => Word::Operand,
+    }
+}
+
+/// Identifier bytes (ASCII letters, digits, `_`, and every byte of a non-ASCII character).
+static IDENT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        i += 1;
+    }
+    t
+};
 
 /// True when the string literal whose quote is at `q` has an `f` or `t` prefix.
 fn prefix_is_fstring(b: &[u8], q: usize) -> bool {
