@@ -191,6 +191,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
             ("strings", array(strings)),
             ("encoding", encoding),
             ("complexity", complexity),
+            ("truncated", Value::from(f.truncated)),
         ],
         None,
     );
