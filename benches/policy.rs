@@ -74,6 +74,20 @@ fn main() {
         &regorus::Value::new_object(),
         "constant policy, empty input",
     );
+    let mut tiny_data = pywarden::policy::PolicySet::embedded();
+    tiny_data.modules = vec![(
+        "t.rego".into(),
+        "package pywarden\n\ndecision := {\"allowed\": true, \"score\": 0, \"violations\": [], \"x\": data.gate.limits}\n".into(),
+    )];
+    let tiny_data = PolicyEngine::from_set(&tiny_data, &[]).unwrap();
+    time_value(
+        &tiny_data,
+        &regorus::Value::new_object(),
+        "constant policy reading gate.yaml data",
+    );
+    let full = PolicyEngine::load(None, &[]).unwrap();
+    let empty = pywarden::policy::input::input_value(&pywarden::facts::Facts::default(), &[]);
+    time_value(&full, &empty, "default policy, empty facts");
     if std::env::var("ABLATE").is_ok() {
         let facts = synthetic(300, 100);
         let full = pywarden::policy::PolicySet::embedded();

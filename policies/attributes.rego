@@ -68,8 +68,7 @@ deny contains v if {
 
 # builtins-recovery: the name `__builtins__` itself.
 deny contains v if {
-	some n in input.names
-	n.name == "__builtins__"
+	some n in idx.names.__builtins__
 	v := violation("builtins-recovery", n, "the name '__builtins__' reaches the builtins namespace")
 }
 

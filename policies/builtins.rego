@@ -25,9 +25,10 @@ indirect_contexts := {"decorator", "default", "argument", "load"}
 #   example: "eval(user_expr)"
 #   negative: "ast_value = int('42')"
 deny contains v if {
-	some n in input.names
+	some name, refs in idx.names
+	name in cfg.builtins.dynamic_code
+	some n in refs
 	n.context == "call"
-	n.name in cfg.builtins.dynamic_code
 	is_builtin_ref(n)
 	v := violation("dynamic-code", n, sprintf("call of '%s' runs code built at run time", [n.name]))
 }
@@ -40,9 +41,10 @@ deny contains v if {
 #   example: "open('/etc/passwd').read()"
 #   negative: "print(len('abc'))"
 deny contains v if {
-	some n in input.names
+	some name, refs in idx.names
+	name in cfg.builtins.dangerous
+	some n in refs
 	n.context == "call"
-	n.name in cfg.builtins.dangerous
 	not n.shadowed
 	v := violation("dangerous-builtin", n, sprintf("call of builtin '%s'", [n.name]))
 }
@@ -55,9 +57,10 @@ deny contains v if {
 #   example: "globals()['__builtins__']"
 #   negative: "len(values)"
 deny contains v if {
-	some n in input.names
+	some name, refs in idx.names
+	name in cfg.builtins.namespace
+	some n in refs
 	n.context == "call"
-	n.name in cfg.builtins.namespace
 	is_builtin_ref(n)
 	v := violation("namespace-builtin", n, sprintf("call of '%s' exposes a namespace", [n.name]))
 }
@@ -70,9 +73,10 @@ deny contains v if {
 #   example: "list(map(eval, ['1+1']))"
 #   negative: "list(map(str, [1, 2]))"
 deny contains v if {
-	some n in input.names
+	some name, refs in idx.names
+	risky_builtin(name)
+	some n in refs
 	n.context in indirect_contexts
-	risky_builtin(n.name)
 	is_builtin_ref(n)
 	v := violation("builtin-reference", n, sprintf("'%s' is referenced as a %s, which hides a call", [n.name, n.context]))
 }
@@ -85,9 +89,10 @@ deny contains v if {
 #   example: "def open(path): ...\nopen('x')"
 #   negative: "def reader(path): ..."
 warn contains v if {
-	some n in input.names
+	some name, refs in idx.names
+	risky_builtin(name)
+	some n in refs
 	n.context in {"call", "decorator", "default", "argument", "load"}
-	risky_builtin(n.name)
 	not is_builtin_ref(n)
 	v := violation("shadowed-builtin", n, sprintf("'%s' names a builtin but is rebound in this module", [n.name]))
 }

@@ -28,15 +28,14 @@ violation(rule, loc, msg) := {
 # The location of a whole-file finding (no better position known).
 file_start := {"line": 1, "column": 1}
 
-denied contains v if {
-	some v in deny
-	not disabled[v.rule]
-}
+# With no rule switched off (the default) the findings are the rule sets themselves.
+denied := deny if count(cfg.disabled_rules) == 0
 
-warned contains v if {
-	some v in warn
-	not disabled[v.rule]
-}
+denied := {v | some v in deny; not disabled[v.rule]} if count(cfg.disabled_rules) > 0
+
+warned := warn if count(cfg.disabled_rules) == 0
+
+warned := {v | some v in warn; not disabled[v.rule]} if count(cfg.disabled_rules) > 0
 
 findings := denied | warned
 
@@ -47,5 +46,5 @@ allowed := count(denied) == 0
 decision := {
 	"allowed": allowed,
 	"score": score,
-	"violations": [v | some v in findings],
+	"violations": findings,
 }

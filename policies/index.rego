@@ -6,6 +6,7 @@
 #   attributes:          {attr: [attribute access, ...]}
 #   members:             {"module.attr": [attribute access with a module, ...]}
 #   calls:               {func: [call, ...]}
+#   names:               {name: [builtin reference, ...]}
 #   special_attributes:  [attribute accesses that are private, not plain `a.b` (via getattr,
 #                         format, import, string), not loads, or spelled differently (raw)]
 package pywarden
@@ -28,6 +29,7 @@ rego_index := {
 		k := member_key(b)
 	},
 	"calls": group(object.get(input, "calls", []), "func"),
+	"names": group(object.get(input, "names", []), "name"),
 	"special_attributes": [a | some a in all_attributes; is_special(a)],
 }
 

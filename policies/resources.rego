@@ -92,3 +92,15 @@ deny contains v if {
 	cx.max_collection_items > limits.max_collection_items
 	v := violation("huge-literal", file_start, sprintf("a collection of %d items exceeds %d", [cx.max_collection_items, limits.max_collection_items]))
 }
+
+# METADATA
+# title: too-many-facts
+# description: The analyser cut a list of facts at its cap (a file with that many imports, builtin references or attribute accesses).
+# custom:
+#   why: Only hostile or generated code has that many security-relevant facts, and what was cut was never judged.
+#   example: "100000 getattr calls"
+#   negative: "an ordinary module"
+deny contains v if {
+	input.truncated == true
+	v := violation("too-many-facts", file_start, "the facts were truncated: too many security-relevant constructs to judge")
+}

@@ -62,3 +62,11 @@ test_huge_literal_collection if {
 test_huge_literal_small_ok if {
 	not "huge-literal" in denied({"complexity": cx({"max_literal_bytes": 100, "max_collection_items": 100})})
 }
+
+test_too_many_facts if {
+	"too-many-facts" in denied({"truncated": true})
+}
+
+test_too_many_facts_not_when_complete if {
+	not "too-many-facts" in denied({"truncated": false, "complexity": cx({})})
+}

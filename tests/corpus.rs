@@ -214,3 +214,23 @@ fn humaneval_canonical_solutions_are_allowed() {
         denied.join("\n")
     );
 }
+
+/// The index the engine precomputes (`input.index`) and the one `policies/index.rego` computes
+/// when it is absent give the same verdict on every corpus case.
+#[test]
+fn precomputed_index_matches_the_rego_fallback() {
+    let engine = checker().engine();
+    let limits = pywarden::parse::Limits::default();
+    let mut compared = 0;
+    for case in cases("escapes").into_iter().chain(cases("benign")) {
+        let Ok(facts) = pywarden::facts::extract(&case.bytes, &limits) else {
+            continue;
+        };
+        let with_index = engine.evaluate(&facts, &[]).unwrap();
+        let (plain, _, _, _) = pywarden::policy::input::facts_value(&facts);
+        let without = engine.evaluate_value(plain).unwrap();
+        assert_eq!(with_index, without, "{}", case.path.display());
+        compared += 1;
+    }
+    assert!(compared >= 150, "only {compared} cases compared");
+}

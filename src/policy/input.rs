@@ -1,6 +1,7 @@
 //! Builds the policy `input` straight from [`Facts`] as a `regorus::Value` — no JSON round
 //! trip — and adds `input.index` (see `policies/index.rego`): attribute accesses grouped by
-//! name and by `module.attr`, calls by target, and the few "special" attribute accesses. Index
+//! name and by `module.attr`, calls by target, builtin references by name, and the few
+//! "special" attribute accesses. Index
 //! entries share their objects with the arrays (reference-counted), so the index is cheap.
 //! `tests` check that the result equals the serde serialisation of the facts.
 
@@ -49,7 +50,7 @@ fn object_of_groups(map: BTreeMap<String, Vec<Value>>) -> Value {
 }
 
 /// The facts document as policy input, without the index.
-pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>) {
+pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
     let imports: Vec<Value> = f
         .imports
         .iter()
@@ -184,21 +185,22 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>) {
         [
             ("version", Value::from(f.version)),
             ("imports", array(imports)),
-            ("names", array(names)),
+            ("names", array(names.clone())),
             ("attributes", array(attributes.clone())),
             ("calls", array(calls.clone())),
             ("strings", array(strings)),
             ("encoding", encoding),
             ("complexity", complexity),
+            ("truncated", Value::from(f.truncated)),
         ],
         None,
     );
-    (doc, attributes, calls)
+    (doc, attributes, calls, names)
 }
 
 /// The full policy input: facts, `index`, and `options.allow_imports` when non-empty.
 pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
-    let (mut doc, attributes, calls) = facts_value(f);
+    let (mut doc, attributes, calls, names) = facts_value(f);
     let mut by_attr = BTreeMap::new();
     let mut members = BTreeMap::new();
     let mut special = Vec::new();
@@ -215,9 +217,14 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
     for (c, v) in f.calls.iter().zip(&calls) {
         group(&mut by_func, c.func.clone(), v);
     }
+    let mut by_name = BTreeMap::new();
+    for (n, v) in f.names.iter().zip(&names) {
+        group(&mut by_name, n.name.clone(), v);
+    }
     let index = obj(
         [
             ("attributes", object_of_groups(by_attr)),
+            ("names", object_of_groups(by_name)),
             ("members", object_of_groups(members)),
             ("calls", object_of_groups(by_func)),
             ("special_attributes", array(special)),
@@ -249,7 +256,7 @@ mod tests {
         let facts =
             crate::facts::extract(src.as_bytes(), &crate::parse::Limits::default()).unwrap();
         assert!(!facts.attributes.is_empty() && !facts.calls.is_empty());
-        let (direct, _, _) = facts_value(&facts);
+        let (direct, _, _, _) = facts_value(&facts);
         let via_serde = Value::from(serde_json::to_value(&facts).unwrap());
         assert_eq!(direct, via_serde);
     }
