@@ -285,6 +285,12 @@ pub struct PolicyEngine {
     /// Compiled once; each evaluation runs on a light engine sharing it (measured: as fast as
     /// reusing cloned engines from a pool, and needs no locking).
     compiled: regorus::CompiledPolicy,
+    /// The same policy compiled to bytecode for regorus's RVM, when the compiler supports every
+    /// construct the policy uses (the embedded policy: yes; `tests/policy_vm.rs` checks that
+    /// both give identical verdicts). Measured ≈3× faster than the interpreter per unit.
+    program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
+    /// `data` as a regorus value, handed to each VM run (reference-counted, not copied).
+    data_value: regorus::Value,
     data: serde_json::Value,
     rules: Vec<RuleDoc>,
 }
@@ -317,6 +323,13 @@ impl PolicyEngine {
             .compile_with_entrypoint(&entry)
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("cannot compile the policy entry point {ENTRY_POINT}"))?;
+        // A policy the bytecode compiler cannot handle still runs, on the interpreter.
+        let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
+            &compiled,
+            &[ENTRY_POINT],
+        )
+        .ok();
+        let data_value = regorus::Value::from(merged.clone());
         let mut rules = Vec::new();
         for (name, text) in &set.modules {
             if !is_test_module(name) {
@@ -327,6 +340,8 @@ impl PolicyEngine {
         rules.dedup_by(|a, b| a.id == b.id);
         Ok(Self {
             compiled,
+            program,
+            data_value,
             data: merged,
             rules,
         })
@@ -366,8 +381,44 @@ impl PolicyEngine {
         self.evaluate_value(input::input_value(facts, extra_allowed_imports))
     }
 
-    /// Evaluates the policy over an arbitrary `input` value (used by tests and benchmarks).
+    /// Evaluates the policy over an arbitrary `input` value (used by tests and benchmarks), on
+    /// the bytecode VM when the policy compiled to bytecode, else on the interpreter.
     pub fn evaluate_value(&self, input: regorus::Value) -> Result<Verdict> {
+        match &self.program {
+            Some(program) => self.evaluate_value_vm(program, input),
+            None => self.evaluate_value_interpreted(input),
+        }
+    }
+
+    /// Whether evaluations run on the bytecode VM (else on the interpreter).
+    pub fn uses_vm(&self) -> bool {
+        self.program.is_some()
+    }
+
+    fn evaluate_value_vm(
+        &self,
+        program: &std::sync::Arc<regorus::rvm::program::Program>,
+        input: regorus::Value,
+    ) -> Result<Verdict> {
+        let mut vm = regorus::rvm::RegoVM::new();
+        vm.load_program(program.clone());
+        // The interpreter has no instruction cap; neither may the VM (large units legitimately
+        // run millions of instructions; the facts caps bound the work).
+        vm.set_max_instructions(usize::MAX);
+        vm.set_data(self.data_value.clone())
+            .map_err(|e| anyhow!("{e}"))
+            .context("cannot load policy data")?;
+        vm.set_input(input);
+        let out = vm
+            .execute()
+            .map_err(|e| anyhow!("{e}"))
+            .context("policy evaluation failed")?;
+        decode_verdict(&out)
+    }
+
+    /// Evaluates the policy over `input` on the regorus interpreter (the reference semantics;
+    /// tests compare the VM against it).
+    pub fn evaluate_value_interpreted(&self, input: regorus::Value) -> Result<Verdict> {
         let out = self
             .compiled
             .eval_with_input(input)
