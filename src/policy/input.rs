@@ -99,7 +99,7 @@ static INTERNED: std::sync::LazyLock<std::collections::HashMap<&'static str, Val
     });
 
 /// `v` as a value, shared when it is a known key or frequent word.
-fn word(v: &str) -> Value {
+pub(crate) fn word(v: &str) -> Value {
     match INTERNED.get(v) {
         Some(x) => x.clone(),
         None => Value::from(v),

@@ -470,6 +470,10 @@ fn decode_verdict(value: &regorus::Value) -> Result<Verdict> {
     if *value == regorus::Value::Undefined {
         bail!("the policy's {ENTRY_POINT} is undefined for this input");
     }
+    if let Some(mut verdict) = decode_direct(value) {
+        sort_violations(&mut verdict.violations);
+        return Ok(verdict);
+    }
     let json = serde_json::to_value(value).context("cannot read the policy decision")?;
     #[derive(Deserialize)]
     struct Raw {
@@ -480,9 +484,7 @@ fn decode_verdict(value: &regorus::Value) -> Result<Verdict> {
     let raw: Raw = serde_json::from_value(json)
         .with_context(|| format!("{ENTRY_POINT} does not have the expected shape"))?;
     let mut violations = raw.violations;
-    violations.sort_by(|a, b| {
-        (a.line, a.column, &a.rule, &a.message).cmp(&(b.line, b.column, &b.rule, &b.message))
-    });
+    sort_violations(&mut violations);
     Ok(Verdict {
         allowed: raw.allowed,
         score: raw.score.clamp(0.0, 100.0).round() as u8,
@@ -490,7 +492,110 @@ fn decode_verdict(value: &regorus::Value) -> Result<Verdict> {
     })
 }
 
+fn sort_violations(violations: &mut [Violation]) {
+    violations.sort_by(|a, b| {
+        (a.line, a.column, &a.rule, &a.message).cmp(&(b.line, b.column, &b.rule, &b.message))
+    });
+}
+
+/// Reads a well-formed decision straight from the regorus value, without the JSON round trip
+/// of the general path; `None` for anything unusual (the general path then decides, with its
+/// error messages). Accepts exactly what the serde path accepts for well-formed documents.
+fn decode_direct(value: &regorus::Value) -> Option<Verdict> {
+    use input::word;
+    let doc = value.as_object().ok()?;
+    let field = |o: &regorus::value::Object, k: &str| o.get(&word(k)).cloned();
+    let allowed = *field(doc, "allowed")?.as_bool().ok()?;
+    let score = field(doc, "score")?.as_number().ok()?.as_f64()?;
+    let list = field(doc, "violations")?;
+    let items: Vec<regorus::Value> = match &list {
+        regorus::Value::Set(s) => s.iter().cloned().collect(),
+        regorus::Value::Array(a) => a.iter().cloned().collect(),
+        _ => return None,
+    };
+    let text = |o: &regorus::value::Object, k: &str| -> Option<String> {
+        Some(field(o, k)?.as_string().ok()?.to_string())
+    };
+    let int = |o: &regorus::value::Object, k: &str| -> Option<u32> {
+        u32::try_from(field(o, k)?.as_number().ok()?.as_u64()?).ok()
+    };
+    let mut violations = Vec::with_capacity(items.len());
+    for item in &items {
+        let o = item.as_object().ok()?;
+        let severity = match field(o, "severity")?.as_string().ok()?.as_ref() {
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        };
+        violations.push(Violation {
+            rule: text(o, "rule")?,
+            severity,
+            family: text(o, "family")?,
+            message: text(o, "message")?,
+            line: int(o, "line")?,
+            column: int(o, "column")?,
+        });
+    }
+    Some(Verdict {
+        allowed,
+        score: score.clamp(0.0, 100.0).round() as u8,
+        violations,
+    })
+}
+
 /// Documentation of each rule id, by id (for reports).
 pub fn docs_by_id(rules: &[RuleDoc]) -> BTreeMap<&str, &RuleDoc> {
     rules.iter().map(|r| (r.id.as_str(), r)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The general (JSON) decoding path, for comparison.
+    fn decode_via_json(value: &regorus::Value) -> Verdict {
+        let json = serde_json::to_value(value).unwrap();
+        let mut v: Verdict = serde_json::from_value(json).unwrap();
+        sort_violations(&mut v.violations);
+        v
+    }
+
+    #[test]
+    fn direct_decoding_equals_json_decoding() {
+        let engine = PolicyEngine::load(None, &[]).unwrap();
+        let src = "import pickle\nimport os, sys\nfrom . import x\neval('1')\nopen('f')\n\
+                   while True:\n    pass\nx = ().__class__.__base__.__subclasses__()\n";
+        let facts =
+            crate::facts::extract(src.as_bytes(), &crate::parse::Limits::default()).unwrap();
+        let input = input::input_value(&facts, &[]);
+        let decision = engine.compiled.eval_with_input(input).unwrap();
+        let direct = decode_direct(&decision).expect("a well-formed decision decodes directly");
+        let mut sorted = direct.clone();
+        sort_violations(&mut sorted.violations);
+        let via_json = decode_via_json(&decision);
+        assert_eq!(sorted, via_json);
+        assert!(via_json.violations.len() >= 6, "{via_json:?}");
+        assert!(!via_json.allowed && via_json.score > 0);
+    }
+
+    #[test]
+    fn malformed_decisions_fall_back_to_the_checked_path() {
+        let bad = regorus::Value::from(serde_json::json!({
+            "allowed": true, "score": 0,
+            "violations": [{"rule": "r", "severity": "extreme", "family": "f",
+                            "message": "m", "line": 1, "column": 1}]
+        }));
+        assert!(decode_direct(&bad).is_none());
+        assert!(decode_verdict(&bad).is_err());
+        let negative = regorus::Value::from(serde_json::json!({
+            "allowed": false, "score": 10,
+            "violations": [{"rule": "r", "severity": "low", "family": "f",
+                            "message": "m", "line": -1, "column": 1}]
+        }));
+        assert!(decode_direct(&negative).is_none());
+        assert!(decode_verdict(&negative).is_err());
+        assert!(decode_verdict(&regorus::Value::Undefined).is_err());
+    }
 }
