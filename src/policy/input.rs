@@ -16,6 +16,96 @@ fn s(v: &str) -> Value {
     Value::from(v)
 }
 
+/// Object keys and frequent short values, allocated once per process: building the input
+/// allocated a fresh string for every key of every fact (≈ a tenth of the evaluation time).
+static INTERNED: std::sync::LazyLock<std::collections::HashMap<&'static str, Value>> =
+    std::sync::LazyLock::new(|| {
+        [
+            // keys
+            "alias",
+            "args",
+            "attr",
+            "attributes",
+            "bom",
+            "bombs",
+            "calls",
+            "codepoint",
+            "column",
+            "complexity",
+            "constant_args",
+            "context",
+            "cyclomatic_max",
+            "cyclomatic_max_at",
+            "cyclomatic_total",
+            "declared",
+            "encoding",
+            "func",
+            "how",
+            "imports",
+            "index",
+            "infinite_loops",
+            "kind",
+            "level",
+            "line",
+            "lines",
+            "log10_size",
+            "max_collection_items",
+            "max_expression_depth",
+            "max_literal_bytes",
+            "max_nesting",
+            "members",
+            "module",
+            "name",
+            "names",
+            "nargs",
+            "nodes",
+            "options",
+            "allow_imports",
+            "raw",
+            "shadowed",
+            "special_attributes",
+            "strings",
+            "suspicious_chars",
+            "top",
+            "truncated",
+            "value",
+            "version",
+            "via",
+            "bytes",
+            // frequent values (kinds, contexts, ways a fact was reached)
+            "import",
+            "from",
+            "dynamic",
+            "loader",
+            "attribute",
+            "member",
+            "private",
+            "dunder",
+            "frame",
+            "load",
+            "store",
+            "del",
+            "call",
+            "argument",
+            "decorator",
+            "default",
+            "literal",
+            "format",
+            "getattr",
+        ]
+        .into_iter()
+        .map(|k| (k, Value::from(k)))
+        .collect()
+    });
+
+/// `v` as a value, shared when it is a known key or frequent word.
+pub(crate) fn word(v: &str) -> Value {
+    match INTERNED.get(v) {
+        Some(x) => x.clone(),
+        None => Value::from(v),
+    }
+}
+
 fn opt(v: &Option<String>) -> Value {
     match v {
         Some(v) => Value::from(v.as_str()),
@@ -24,10 +114,10 @@ fn opt(v: &Option<String>) -> Value {
 }
 
 fn obj<const N: usize>(pairs: [(&str, Value); N], loc: Option<&Location>) -> Value {
-    let mut o: Object = pairs.into_iter().map(|(k, v)| (s(k), v)).collect();
+    let mut o: Object = pairs.into_iter().map(|(k, v)| (word(k), v)).collect();
     if let Some(l) = loc {
-        o.insert(s("line"), Value::from(l.line));
-        o.insert(s("column"), Value::from(l.column));
+        o.insert(word("line"), Value::from(l.line));
+        o.insert(word("column"), Value::from(l.column));
     }
     Value::from(o)
 }
@@ -57,7 +147,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .map(|i| {
             obj(
                 [
-                    ("kind", s(&i.kind)),
+                    ("kind", word(&i.kind)),
                     ("module", opt(&i.module)),
                     ("top", opt(&i.top)),
                     ("name", opt(&i.name)),
@@ -76,7 +166,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
                 [
                     ("name", s(&n.name)),
                     ("raw", opt(&n.raw)),
-                    ("context", s(&n.context)),
+                    ("context", word(&n.context)),
                     ("shadowed", Value::from(n.shadowed)),
                 ],
                 Some(&n.loc),
@@ -90,10 +180,10 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
             obj(
                 [
                     ("attr", s(&a.attr)),
-                    ("kind", s(&a.kind)),
+                    ("kind", word(&a.kind)),
                     ("module", opt(&a.module)),
-                    ("via", s(&a.via)),
-                    ("context", s(&a.context)),
+                    ("via", word(&a.via)),
+                    ("context", word(&a.context)),
                     ("raw", opt(&a.raw)),
                 ],
                 Some(&a.loc),
@@ -118,7 +208,12 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
     let strings: Vec<Value> = f
         .strings
         .iter()
-        .map(|x| obj([("value", s(&x.value)), ("how", s(&x.how))], Some(&x.loc)))
+        .map(|x| {
+            obj(
+                [("value", s(&x.value)), ("how", word(&x.how))],
+                Some(&x.loc),
+            )
+        })
         .collect();
     let e = &f.encoding;
     let encoding = obj(
@@ -165,7 +260,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
                         .map(|b| {
                             obj(
                                 [
-                                    ("kind", s(&b.kind)),
+                                    ("kind", word(&b.kind)),
                                     ("log10_size", Value::from(b.log10_size)),
                                 ],
                                 Some(&b.loc),
@@ -232,7 +327,7 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
         None,
     );
     if let Ok(o) = doc.as_object_mut() {
-        o.insert(s("index"), index);
+        o.insert(word("index"), index);
         if !extra_allowed_imports.is_empty() {
             let allow = array(
                 extra_allowed_imports
@@ -240,7 +335,7 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
                     .map(|m| s(m))
                     .collect::<Vec<_>>(),
             );
-            o.insert(s("options"), obj([("allow_imports", allow)], None));
+            o.insert(word("options"), obj([("allow_imports", allow)], None));
         }
     }
     doc

@@ -285,6 +285,12 @@ pub struct PolicyEngine {
     /// Compiled once; each evaluation runs on a light engine sharing it (measured: as fast as
     /// reusing cloned engines from a pool, and needs no locking).
     compiled: regorus::CompiledPolicy,
+    /// The same policy compiled to bytecode for regorus's RVM, when the compiler supports every
+    /// construct the policy uses (the embedded policy: yes; `tests/policy_vm.rs` checks that
+    /// both give identical verdicts). Measured ≈3× faster than the interpreter per unit.
+    program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
+    /// `data` as a regorus value, handed to each VM run (reference-counted, not copied).
+    data_value: regorus::Value,
     data: serde_json::Value,
     rules: Vec<RuleDoc>,
 }
@@ -317,6 +323,13 @@ impl PolicyEngine {
             .compile_with_entrypoint(&entry)
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("cannot compile the policy entry point {ENTRY_POINT}"))?;
+        // A policy the bytecode compiler cannot handle still runs, on the interpreter.
+        let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
+            &compiled,
+            &[ENTRY_POINT],
+        )
+        .ok();
+        let data_value = regorus::Value::from(merged.clone());
         let mut rules = Vec::new();
         for (name, text) in &set.modules {
             if !is_test_module(name) {
@@ -327,6 +340,8 @@ impl PolicyEngine {
         rules.dedup_by(|a, b| a.id == b.id);
         Ok(Self {
             compiled,
+            program,
+            data_value,
             data: merged,
             rules,
         })
@@ -366,8 +381,74 @@ impl PolicyEngine {
         self.evaluate_value(input::input_value(facts, extra_allowed_imports))
     }
 
-    /// Evaluates the policy over an arbitrary `input` value (used by tests and benchmarks).
+    /// Evaluates the policy over an arbitrary `input` value (used by tests and benchmarks), on
+    /// the bytecode VM when the policy compiled to bytecode, else on the interpreter.
     pub fn evaluate_value(&self, input: regorus::Value) -> Result<Verdict> {
+        match &self.program {
+            Some(program) => self.evaluate_value_vm(program, input),
+            None => self.evaluate_value_interpreted(input),
+        }
+    }
+
+    /// Whether evaluations run on the bytecode VM (else on the interpreter).
+    pub fn uses_vm(&self) -> bool {
+        self.program.is_some()
+    }
+
+    fn evaluate_value_vm(
+        &self,
+        program: &std::sync::Arc<regorus::rvm::program::Program>,
+        input: regorus::Value,
+    ) -> Result<Verdict> {
+        // One VM per thread, reused while it runs the same program over the same data (setting
+        // up and dropping a VM per unit was ~10% of the evaluation). `execute` resets all
+        // per-run state (registers, rule cache); a VM whose run failed is dropped, not reused.
+        thread_local! {
+            static VM: std::cell::RefCell<Option<CachedVm>> = const { std::cell::RefCell::new(None) };
+        }
+        let mut cached = VM.with(|slot| slot.borrow_mut().take());
+        let reusable = cached.as_ref().is_some_and(|c| {
+            std::sync::Arc::ptr_eq(&c.program, program) && c.data == self.data_ptr()
+        });
+        if !reusable {
+            let mut vm = regorus::rvm::RegoVM::new();
+            vm.load_program(program.clone());
+            // The interpreter has no instruction cap; neither may the VM (large units
+            // legitimately run millions of instructions; the facts caps bound the work).
+            vm.set_max_instructions(usize::MAX);
+            vm.set_data(self.data_value.clone())
+                .map_err(|e| anyhow!("{e}"))
+                .context("cannot load policy data")?;
+            cached = Some(CachedVm {
+                program: program.clone(),
+                data: self.data_ptr(),
+                vm,
+            });
+        }
+        let Some(mut cached) = cached else {
+            bail!("no policy VM");
+        };
+        cached.vm.set_input(input);
+        let out = cached
+            .vm
+            .execute()
+            .map_err(|e| anyhow!("{e}"))
+            .context("policy evaluation failed")?;
+        // Release the input now rather than at the next run.
+        cached.vm.set_input(regorus::Value::Null);
+        let verdict = decode_verdict(&out);
+        VM.with(|slot| *slot.borrow_mut() = Some(cached));
+        verdict
+    }
+
+    /// Identity of this engine's data document (the VM cache key, with the program).
+    fn data_ptr(&self) -> usize {
+        std::ptr::from_ref(&self.data_value) as usize
+    }
+
+    /// Evaluates the policy over `input` on the regorus interpreter (the reference semantics;
+    /// tests compare the VM against it).
+    pub fn evaluate_value_interpreted(&self, input: regorus::Value) -> Result<Verdict> {
         let out = self
             .compiled
             .eval_with_input(input)
@@ -377,10 +458,21 @@ impl PolicyEngine {
     }
 }
 
+/// A thread's reusable VM, with what it was set up for.
+struct CachedVm {
+    program: std::sync::Arc<regorus::rvm::program::Program>,
+    data: usize,
+    vm: regorus::rvm::RegoVM,
+}
+
 /// Turns the `decision` document into a [`Verdict`], violations sorted by position.
 fn decode_verdict(value: &regorus::Value) -> Result<Verdict> {
     if *value == regorus::Value::Undefined {
         bail!("the policy's {ENTRY_POINT} is undefined for this input");
+    }
+    if let Some(mut verdict) = decode_direct(value) {
+        sort_violations(&mut verdict.violations);
+        return Ok(verdict);
     }
     let json = serde_json::to_value(value).context("cannot read the policy decision")?;
     #[derive(Deserialize)]
@@ -392,9 +484,7 @@ fn decode_verdict(value: &regorus::Value) -> Result<Verdict> {
     let raw: Raw = serde_json::from_value(json)
         .with_context(|| format!("{ENTRY_POINT} does not have the expected shape"))?;
     let mut violations = raw.violations;
-    violations.sort_by(|a, b| {
-        (a.line, a.column, &a.rule, &a.message).cmp(&(b.line, b.column, &b.rule, &b.message))
-    });
+    sort_violations(&mut violations);
     Ok(Verdict {
         allowed: raw.allowed,
         score: raw.score.clamp(0.0, 100.0).round() as u8,
@@ -402,7 +492,110 @@ fn decode_verdict(value: &regorus::Value) -> Result<Verdict> {
     })
 }
 
+fn sort_violations(violations: &mut [Violation]) {
+    violations.sort_by(|a, b| {
+        (a.line, a.column, &a.rule, &a.message).cmp(&(b.line, b.column, &b.rule, &b.message))
+    });
+}
+
+/// Reads a well-formed decision straight from the regorus value, without the JSON round trip
+/// of the general path; `None` for anything unusual (the general path then decides, with its
+/// error messages). Accepts exactly what the serde path accepts for well-formed documents.
+fn decode_direct(value: &regorus::Value) -> Option<Verdict> {
+    use input::word;
+    let doc = value.as_object().ok()?;
+    let field = |o: &regorus::value::Object, k: &str| o.get(&word(k)).cloned();
+    let allowed = *field(doc, "allowed")?.as_bool().ok()?;
+    let score = field(doc, "score")?.as_number().ok()?.as_f64()?;
+    let list = field(doc, "violations")?;
+    let items: Vec<regorus::Value> = match &list {
+        regorus::Value::Set(s) => s.iter().cloned().collect(),
+        regorus::Value::Array(a) => a.iter().cloned().collect(),
+        _ => return None,
+    };
+    let text = |o: &regorus::value::Object, k: &str| -> Option<String> {
+        Some(field(o, k)?.as_string().ok()?.to_string())
+    };
+    let int = |o: &regorus::value::Object, k: &str| -> Option<u32> {
+        u32::try_from(field(o, k)?.as_number().ok()?.as_u64()?).ok()
+    };
+    let mut violations = Vec::with_capacity(items.len());
+    for item in &items {
+        let o = item.as_object().ok()?;
+        let severity = match field(o, "severity")?.as_string().ok()?.as_ref() {
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        };
+        violations.push(Violation {
+            rule: text(o, "rule")?,
+            severity,
+            family: text(o, "family")?,
+            message: text(o, "message")?,
+            line: int(o, "line")?,
+            column: int(o, "column")?,
+        });
+    }
+    Some(Verdict {
+        allowed,
+        score: score.clamp(0.0, 100.0).round() as u8,
+        violations,
+    })
+}
+
 /// Documentation of each rule id, by id (for reports).
 pub fn docs_by_id(rules: &[RuleDoc]) -> BTreeMap<&str, &RuleDoc> {
     rules.iter().map(|r| (r.id.as_str(), r)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The general (JSON) decoding path, for comparison.
+    fn decode_via_json(value: &regorus::Value) -> Verdict {
+        let json = serde_json::to_value(value).unwrap();
+        let mut v: Verdict = serde_json::from_value(json).unwrap();
+        sort_violations(&mut v.violations);
+        v
+    }
+
+    #[test]
+    fn direct_decoding_equals_json_decoding() {
+        let engine = PolicyEngine::load(None, &[]).unwrap();
+        let src = "import pickle\nimport os, sys\nfrom . import x\neval('1')\nopen('f')\n\
+                   while True:\n    pass\nx = ().__class__.__base__.__subclasses__()\n";
+        let facts =
+            crate::facts::extract(src.as_bytes(), &crate::parse::Limits::default()).unwrap();
+        let input = input::input_value(&facts, &[]);
+        let decision = engine.compiled.eval_with_input(input).unwrap();
+        let direct = decode_direct(&decision).expect("a well-formed decision decodes directly");
+        let mut sorted = direct.clone();
+        sort_violations(&mut sorted.violations);
+        let via_json = decode_via_json(&decision);
+        assert_eq!(sorted, via_json);
+        assert!(via_json.violations.len() >= 6, "{via_json:?}");
+        assert!(!via_json.allowed && via_json.score > 0);
+    }
+
+    #[test]
+    fn malformed_decisions_fall_back_to_the_checked_path() {
+        let bad = regorus::Value::from(serde_json::json!({
+            "allowed": true, "score": 0,
+            "violations": [{"rule": "r", "severity": "extreme", "family": "f",
+                            "message": "m", "line": 1, "column": 1}]
+        }));
+        assert!(decode_direct(&bad).is_none());
+        assert!(decode_verdict(&bad).is_err());
+        let negative = regorus::Value::from(serde_json::json!({
+            "allowed": false, "score": 10,
+            "violations": [{"rule": "r", "severity": "low", "family": "f",
+                            "message": "m", "line": -1, "column": 1}]
+        }));
+        assert!(decode_direct(&negative).is_none());
+        assert!(decode_verdict(&negative).is_err());
+        assert!(decode_verdict(&regorus::Value::Undefined).is_err());
+    }
 }
