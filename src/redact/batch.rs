@@ -104,8 +104,8 @@ pub struct Totals {
 }
 
 struct ChunkOut {
-    /// `None`: the chunk is unchanged.
-    out: Option<Vec<u8>>,
+    /// The redacted chunk is in the chunk's output buffer (otherwise the chunk is unchanged).
+    changed: bool,
     newlines: u64,
     records: u64,
     /// (line within chunk, finding) with start/end relative to the chunk (text) or field.
@@ -127,6 +127,10 @@ pub fn run(
         ..Totals::default()
     };
     let mut carry: Vec<u8> = Vec::new();
+    // Input and output buffers are reused from batch to batch: fresh megabyte allocations
+    // would be fresh mappings, paid for in page faults on every batch.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut outs: Vec<Vec<u8>> = Vec::new();
     let mut eof = false;
     let mut line_base = 0u64; // newlines before the current batch
     let mut byte_base = 0u64;
@@ -135,12 +139,15 @@ pub fn run(
         // Read up to `in_flight` chunks, each ending at a newline (except at EOF).
         let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(opts.in_flight);
         while chunks.len() < opts.in_flight && !eof {
-            let mut buf = std::mem::take(&mut carry);
+            let mut buf = spare.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(&carry);
+            carry.clear();
             loop {
                 if buf.len() >= opts.chunk_size {
                     if let Some(p) = memchr::memrchr(b'\n', &buf) {
                         let cut = keep_blocks_whole(&buf, p + 1);
-                        carry = buf[cut..].to_vec();
+                        carry.extend_from_slice(&buf[cut..]);
                         buf.truncate(cut);
                         break;
                     }
@@ -152,25 +159,31 @@ pub fn run(
                     }
                 }
                 let want = opts.chunk_size.max(4096);
-                buf.reserve(want);
                 let n = read_full(&mut input, &mut buf, want)?;
                 if n == 0 {
                     eof = true;
                     break;
                 }
             }
-            if !buf.is_empty() {
+            if buf.is_empty() {
+                spare.push(buf);
+            } else {
                 chunks.push(buf);
             }
         }
+        if outs.len() < chunks.len() {
+            outs.resize_with(chunks.len(), Vec::new);
+        }
         let results: Vec<ChunkOut> = chunks
             .par_iter()
-            .map(|c| process_chunk(redactor, opts, c))
+            .zip(outs.par_iter_mut())
+            .map(|(c, out)| process_chunk(redactor, opts, c, out))
             .collect();
-        for (chunk, res) in chunks.iter().zip(results) {
-            match &res.out {
-                Some(o) => output.write_all(o)?,
-                None => output.write_all(chunk)?,
+        for ((chunk, res), out) in chunks.iter().zip(results).zip(&outs) {
+            if res.changed {
+                output.write_all(out)?;
+            } else {
+                output.write_all(chunk)?;
             }
             for (line, mut f) in res.findings {
                 f.line = line_base + line + 1;
@@ -198,6 +211,7 @@ pub fn run(
             totals.bytes += chunk.len() as u64;
             events.progress(chunk.len() as u64);
         }
+        spare.append(&mut chunks);
     }
     totals.lines = line_base + u64::from(!last_was_newline);
     Ok(totals)
@@ -223,27 +237,37 @@ fn keep_blocks_whole(buf: &[u8], cut: usize) -> usize {
     }
 }
 
-/// Appends up to `want` bytes (fewer only at EOF) without zero-filling the buffer first.
+/// Appends up to `want` bytes (fewer only at EOF) with as few `read` calls as the reader
+/// allows (one per chunk for a file). The zero-fill this needs is cheap next to the reads, and
+/// the buffers are reused, so it touches no new pages.
 fn read_full(r: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
-    let mut total = 0;
-    while total < want {
-        match r.by_ref().take((want - total) as u64).read_to_end(buf) {
+    let old = buf.len();
+    buf.resize(old + want, 0);
+    let mut filled = old;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
             Ok(0) => break,
-            Ok(n) => total += n,
+            Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                buf.truncate(filled);
+                return Err(e);
+            }
         }
     }
-    Ok(total)
+    buf.truncate(filled);
+    Ok(filled - old)
 }
 
-fn process_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
+/// Redacts one chunk; the result goes to `out` (cleared first) when anything changed.
+fn process_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8], out: &mut Vec<u8>) -> ChunkOut {
+    out.clear();
     match &opts.mode {
-        Mode::Text => text_chunk(redactor, opts, chunk),
+        Mode::Text => text_chunk(redactor, opts, chunk, out),
         Mode::Jsonl {
             pointer,
             on_malformed,
-        } => jsonl_chunk(redactor, opts, chunk, pointer, *on_malformed),
+        } => jsonl_chunk(redactor, opts, chunk, pointer, *on_malformed, out),
     }
 }
 
@@ -256,10 +280,10 @@ fn count_per_detector(hits: &[super::engine::Hit], acc: &mut Vec<(u16, u64)>) {
     }
 }
 
-fn text_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
+fn text_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8], out: &mut Vec<u8>) -> ChunkOut {
     let hits = redactor.scan(chunk);
     let mut res = ChunkOut {
-        out: None,
+        changed: false,
         newlines: memchr::memchr_iter(b'\n', chunk).count() as u64,
         records: 0,
         findings: Vec::new(),
@@ -270,9 +294,9 @@ fn text_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
         return res;
     }
     count_per_detector(&hits, &mut res.per_detector);
-    let mut out = Vec::with_capacity(chunk.len() + 64);
-    redactor.apply(chunk, &hits, &mut out);
-    res.out = Some(out);
+    out.reserve(chunk.len() + 64);
+    redactor.apply(chunk, &hits, out);
+    res.changed = true;
     if opts.findings {
         for f in redactor.findings(chunk, &hits) {
             res.findings.push((
@@ -297,16 +321,16 @@ fn jsonl_chunk(
     chunk: &[u8],
     pointer: &Pointer,
     on_malformed: OnMalformed,
+    out: &mut Vec<u8>,
 ) -> ChunkOut {
     let mut res = ChunkOut {
-        out: None,
+        changed: false,
         newlines: 0,
         records: 0,
         findings: Vec::new(),
         malformed: Vec::new(),
         per_detector: Vec::new(),
     };
-    let mut out: Option<Vec<u8>> = None;
     let mut copied = 0usize; // bytes of `chunk` already reflected in `out`
     let mut pos = 0usize;
     let mut line_no = 0u64;
@@ -324,8 +348,8 @@ fn jsonl_chunk(
                 Err(e) => {
                     res.malformed.push((line_no, e.to_string()));
                     if on_malformed == OnMalformed::Reject {
-                        let o = out.get_or_insert_with(|| Vec::with_capacity(chunk.len()));
-                        o.extend_from_slice(&chunk[copied..pos]);
+                        res.changed = true;
+                        out.extend_from_slice(&chunk[copied..pos]);
                         copied = next;
                     }
                 }
@@ -333,9 +357,9 @@ fn jsonl_chunk(
                     if let Some(new_line) =
                         redact_record(redactor, opts, line, &spans, line_no, &mut res)
                     {
-                        let o = out.get_or_insert_with(|| Vec::with_capacity(chunk.len() + 64));
-                        o.extend_from_slice(&chunk[copied..pos]);
-                        o.extend_from_slice(&new_line);
+                        res.changed = true;
+                        out.extend_from_slice(&chunk[copied..pos]);
+                        out.extend_from_slice(&new_line);
                         copied = pos + line.len();
                     }
                 }
@@ -346,9 +370,8 @@ fn jsonl_chunk(
         }
         pos = next;
     }
-    if let Some(mut o) = out {
-        o.extend_from_slice(&chunk[copied..]);
-        res.out = Some(o);
+    if res.changed {
+        out.extend_from_slice(&chunk[copied..]);
     }
     res.newlines = line_no;
     res
