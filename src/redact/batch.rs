@@ -118,7 +118,7 @@ struct ChunkOut {
 pub fn run(
     redactor: &Redactor,
     opts: &Options,
-    mut input: impl Read,
+    input: impl Read,
     output: &mut impl Write,
     events: &mut dyn Events,
 ) -> io::Result<Totals> {
@@ -126,28 +126,90 @@ pub fn run(
         per_detector: vec![0; redactor.detectors().len()],
         ..Totals::default()
     };
-    let mut carry: Vec<u8> = Vec::new();
-    // Input and output buffers are reused from batch to batch: fresh megabyte allocations
-    // would be fresh mappings, paid for in page faults on every batch.
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    let mut outs: Vec<Vec<u8>> = Vec::new();
-    let mut eof = false;
-    let mut line_base = 0u64; // newlines before the current batch
-    let mut byte_base = 0u64;
-    let mut last_was_newline = true;
-    while !eof {
-        // Read up to `in_flight` chunks, each ending at a newline (except at EOF).
+    let mut reader = ChunkReader {
+        input,
+        carry: Vec::new(),
+        spare: Vec::new(),
+        eof: false,
+    };
+    let mut emitter = Emitter {
+        line_base: 0,
+        byte_base: 0,
+        last_was_newline: true,
+    };
+    // Two sets of output buffers: one for the batch being redacted, one for the batch being
+    // written.
+    let mut out_sets: Vec<Vec<Vec<u8>>> = vec![Vec::new(), Vec::new()];
+    // The batch redacted last, not yet written.
+    let mut pending: Option<Redacted> = None;
+    let mut chunks = reader.batch(opts)?;
+    while !chunks.is_empty() {
+        let mut outs = out_sets.pop().unwrap_or_default();
+        if outs.len() < chunks.len() {
+            outs.resize_with(chunks.len(), Vec::new);
+        }
+        // Redact this batch on the pool while this thread writes the previous batch and reads
+        // the next one.
+        let (results, next) = std::thread::scope(|s| {
+            let worker = s.spawn(|| {
+                chunks
+                    .par_iter()
+                    .zip(outs.par_iter_mut())
+                    .map(|(c, out)| process_chunk(redactor, opts, c, out))
+                    .collect::<Vec<ChunkOut>>()
+            });
+            let next = (|| -> io::Result<Vec<Vec<u8>>> {
+                if let Some((done, done_outs, res)) = pending.take() {
+                    emitter.emit(opts, &done, &done_outs, res, output, events, &mut totals)?;
+                    reader.spare.extend(done);
+                    out_sets.push(done_outs);
+                }
+                reader.batch(opts)
+            })();
+            let results = match worker.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (results, next)
+        });
+        pending = Some((std::mem::take(&mut chunks), outs, results));
+        chunks = next?;
+    }
+    if let Some((done, done_outs, res)) = pending.take() {
+        emitter.emit(opts, &done, &done_outs, res, output, events, &mut totals)?;
+    }
+    totals.lines = emitter.line_base + u64::from(!emitter.last_was_newline);
+    Ok(totals)
+}
+
+/// A redacted batch: its chunks, their output buffers and results.
+type Redacted = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<ChunkOut>);
+
+/// Reads the input in chunks that end at a newline (except at EOF).
+struct ChunkReader<R> {
+    input: R,
+    /// Bytes read past the last chunk's end.
+    carry: Vec<u8>,
+    /// Buffers to reuse: fresh megabyte allocations would be fresh mappings, paid for in page
+    /// faults on every batch.
+    spare: Vec<Vec<u8>>,
+    eof: bool,
+}
+
+impl<R: Read> ChunkReader<R> {
+    /// Up to `in_flight` chunks; empty at the end of the input.
+    fn batch(&mut self, opts: &Options) -> io::Result<Vec<Vec<u8>>> {
         let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(opts.in_flight);
-        while chunks.len() < opts.in_flight && !eof {
-            let mut buf = spare.pop().unwrap_or_default();
+        while chunks.len() < opts.in_flight && !self.eof {
+            let mut buf = self.spare.pop().unwrap_or_default();
             buf.clear();
-            buf.extend_from_slice(&carry);
-            carry.clear();
+            buf.extend_from_slice(&self.carry);
+            self.carry.clear();
             loop {
                 if buf.len() >= opts.chunk_size {
                     if let Some(p) = memchr::memrchr(b'\n', &buf) {
                         let cut = keep_blocks_whole(&buf, p + 1);
-                        carry.extend_from_slice(&buf[cut..]);
+                        self.carry.extend_from_slice(&buf[cut..]);
                         buf.truncate(cut);
                         break;
                     }
@@ -159,43 +221,59 @@ pub fn run(
                     }
                 }
                 let want = opts.chunk_size.max(4096);
-                let n = read_full(&mut input, &mut buf, want)?;
+                let n = read_full(&mut self.input, &mut buf, want)?;
                 if n == 0 {
-                    eof = true;
+                    self.eof = true;
                     break;
                 }
             }
             if buf.is_empty() {
-                spare.push(buf);
+                self.spare.push(buf);
             } else {
                 chunks.push(buf);
             }
         }
-        if outs.len() < chunks.len() {
-            outs.resize_with(chunks.len(), Vec::new);
-        }
-        let results: Vec<ChunkOut> = chunks
-            .par_iter()
-            .zip(outs.par_iter_mut())
-            .map(|(c, out)| process_chunk(redactor, opts, c, out))
-            .collect();
-        for ((chunk, res), out) in chunks.iter().zip(results).zip(&outs) {
+        Ok(chunks)
+    }
+}
+
+/// Writes redacted batches in input order and turns chunk-relative results into events.
+struct Emitter {
+    /// Newlines before the next chunk.
+    line_base: u64,
+    byte_base: u64,
+    last_was_newline: bool,
+}
+
+impl Emitter {
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        opts: &Options,
+        chunks: &[Vec<u8>],
+        outs: &[Vec<u8>],
+        results: Vec<ChunkOut>,
+        output: &mut impl Write,
+        events: &mut dyn Events,
+        totals: &mut Totals,
+    ) -> io::Result<()> {
+        for ((chunk, res), out) in chunks.iter().zip(results).zip(outs) {
             if res.changed {
                 output.write_all(out)?;
             } else {
                 output.write_all(chunk)?;
             }
             for (line, mut f) in res.findings {
-                f.line = line_base + line + 1;
+                f.line = self.line_base + line + 1;
                 if matches!(opts.mode, Mode::Text) {
-                    f.start += byte_base;
-                    f.end += byte_base;
+                    f.start += self.byte_base;
+                    f.end += self.byte_base;
                 }
                 events.finding(f);
             }
             for (line, error) in res.malformed {
                 events.malformed(MalformedLine {
-                    line: line_base + line + 1,
+                    line: self.line_base + line + 1,
                     error,
                 });
                 totals.malformed += 1;
@@ -205,16 +283,14 @@ pub fn run(
                 totals.findings += n;
             }
             totals.records += res.records;
-            line_base += res.newlines;
-            byte_base += chunk.len() as u64;
-            last_was_newline = chunk.last() == Some(&b'\n');
+            self.line_base += res.newlines;
+            self.byte_base += chunk.len() as u64;
+            self.last_was_newline = chunk.last() == Some(&b'\n');
             totals.bytes += chunk.len() as u64;
             events.progress(chunk.len() as u64);
         }
-        spare.append(&mut chunks);
+        Ok(())
     }
-    totals.lines = line_base + u64::from(!last_was_newline);
-    Ok(totals)
 }
 
 /// Multi-line secrets (PEM blocks) must not be split between chunks: if the text before `cut`
