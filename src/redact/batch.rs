@@ -313,26 +313,20 @@ fn keep_blocks_whole(buf: &[u8], cut: usize) -> usize {
     }
 }
 
-/// Appends up to `want` bytes (fewer only at EOF) with as few `read` calls as the reader
-/// allows (one per chunk for a file). The zero-fill this needs is cheap next to the reads, and
-/// the buffers are reused, so it touches no new pages.
+/// Appends up to `want` bytes (fewer only at EOF) without zero-filling the buffer first
+/// (`read_to_end` reads straight into the spare capacity, which the reused buffers have).
 fn read_full(r: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
-    let old = buf.len();
-    buf.resize(old + want, 0);
-    let mut filled = old;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
+    buf.reserve(want);
+    let mut total = 0;
+    while total < want {
+        match r.by_ref().take((want - total) as u64).read_to_end(buf) {
             Ok(0) => break,
-            Ok(n) => filled += n,
+            Ok(n) => total += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                buf.truncate(filled);
-                return Err(e);
-            }
+            Err(e) => return Err(e),
         }
     }
-    buf.truncate(filled);
-    Ok(filled - old)
+    Ok(total)
 }
 
 /// Redacts one chunk; the result goes to `out` (cleared first) when anything changed.
@@ -410,6 +404,7 @@ fn jsonl_chunk(
     let mut copied = 0usize; // bytes of `chunk` already reflected in `out`
     let mut pos = 0usize;
     let mut line_no = 0u64;
+    let mut field = Vec::new(); // decoded field, reused from record to record
     while pos < chunk.len() {
         let nl = memchr::memchr(b'\n', &chunk[pos..]).map(|k| pos + k);
         let end = nl.unwrap_or(chunk.len());
@@ -431,7 +426,7 @@ fn jsonl_chunk(
                 }
                 Ok(spans) => {
                     if let Some(new_line) =
-                        redact_record(redactor, opts, line, &spans, line_no, &mut res)
+                        redact_record(redactor, opts, line, &spans, line_no, &mut res, &mut field)
                     {
                         res.changed = true;
                         out.extend_from_slice(&chunk[copied..pos]);
@@ -461,23 +456,22 @@ fn redact_record(
     spans: &[StrSpan],
     line_no: u64,
     res: &mut ChunkOut,
+    field: &mut Vec<u8>,
 ) -> Option<Vec<u8>> {
     let mut new_line: Option<Vec<u8>> = None;
     let mut copied = 0usize;
     for s in spans {
-        let decoded: std::borrow::Cow<'_, [u8]> = if s.escaped {
-            match jsonl::unescape(line, *s) {
-                Some(text) => std::borrow::Cow::Owned(text.into_owned().into_bytes()),
-                None => {
-                    res.malformed
-                        .push((line_no, "field is not a valid UTF-8 string".into()));
-                    continue;
-                }
+        let decoded: &[u8] = if s.escaped {
+            if !jsonl::unescape_into(line, *s, field) {
+                res.malformed
+                    .push((line_no, "field is not a valid UTF-8 string".into()));
+                continue;
             }
+            field
         } else {
-            std::borrow::Cow::Borrowed(&line[s.start..s.end])
+            &line[s.start..s.end]
         };
-        let hits = redactor.scan(&decoded);
+        let hits = redactor.scan(decoded);
         if hits.is_empty() {
             continue;
         }
@@ -492,13 +486,13 @@ fn redact_record(
                         column: h.start as u64 + 1,
                         start: h.start as u64,
                         end: h.end as u64,
-                        preview: redactor.preview(&decoded, h),
+                        preview: redactor.preview(decoded, h),
                     },
                 ));
             }
         }
         let mut replaced = Vec::with_capacity(decoded.len());
-        redactor.apply(&decoded, &hits, &mut replaced);
+        redactor.apply(decoded, &hits, &mut replaced);
         let nl = new_line.get_or_insert_with(|| Vec::with_capacity(line.len() + 64));
         if s.escaped {
             // Re-escape the whole string (quotes included).
