@@ -10,9 +10,12 @@
 //! * a digit-run scanner (SWAR skip over digit-free 8-byte words) that classifies runs by shape
 //!   (card, SSN, phone, IBAN, Telegram) for the keyword-less detectors.
 //!
-//! Only the window `[hit - max_len, hit + max_len]` around a candidate goes to the detector's
-//! regex; overlapping windows of one detector are merged so each byte is confirmed at most once
-//! per detector. Overlapping findings are resolved by length (longest wins), then priority.
+//! Keyword detectors whose matches start at most `ANCHOR_MAX_BEFORE` (8) bytes before the keyword
+//! (`before` in the YAML) are confirmed by anchored searches at each possible start: a false
+//! candidate fails within a few bytes and no reverse scan is needed. For the others, only the
+//! window `[hit - before, hit + max_len]` around a candidate goes to the detector's regex;
+//! overlapping windows of one detector are merged so each byte is confirmed at most once per
+//! detector. Overlapping findings are resolved by length (longest wins), then priority.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
