@@ -104,8 +104,8 @@ pub struct Totals {
 }
 
 struct ChunkOut {
-    /// `None`: the chunk is unchanged.
-    out: Option<Vec<u8>>,
+    /// The redacted chunk is in the chunk's output buffer (otherwise the chunk is unchanged).
+    changed: bool,
     newlines: u64,
     records: u64,
     /// (line within chunk, finding) with start/end relative to the chunk (text) or field.
@@ -118,7 +118,7 @@ struct ChunkOut {
 pub fn run(
     redactor: &Redactor,
     opts: &Options,
-    mut input: impl Read,
+    input: impl Read,
     output: &mut impl Write,
     events: &mut dyn Events,
 ) -> io::Result<Totals> {
@@ -126,21 +126,90 @@ pub fn run(
         per_detector: vec![0; redactor.detectors().len()],
         ..Totals::default()
     };
-    let mut carry: Vec<u8> = Vec::new();
-    let mut eof = false;
-    let mut line_base = 0u64; // newlines before the current batch
-    let mut byte_base = 0u64;
-    let mut last_was_newline = true;
-    while !eof {
-        // Read up to `in_flight` chunks, each ending at a newline (except at EOF).
+    let mut reader = ChunkReader {
+        input,
+        carry: Vec::new(),
+        spare: Vec::new(),
+        eof: false,
+    };
+    let mut emitter = Emitter {
+        line_base: 0,
+        byte_base: 0,
+        last_was_newline: true,
+    };
+    // Two sets of output buffers: one for the batch being redacted, one for the batch being
+    // written.
+    let mut out_sets: Vec<Vec<Vec<u8>>> = vec![Vec::new(), Vec::new()];
+    // The batch redacted last, not yet written.
+    let mut pending: Option<Redacted> = None;
+    let mut chunks = reader.batch(opts)?;
+    while !chunks.is_empty() {
+        let mut outs = out_sets.pop().unwrap_or_default();
+        if outs.len() < chunks.len() {
+            outs.resize_with(chunks.len(), Vec::new);
+        }
+        // Redact this batch on the pool while this thread writes the previous batch and reads
+        // the next one.
+        let (results, next) = std::thread::scope(|s| {
+            let worker = s.spawn(|| {
+                chunks
+                    .par_iter()
+                    .zip(outs.par_iter_mut())
+                    .map(|(c, out)| process_chunk(redactor, opts, c, out))
+                    .collect::<Vec<ChunkOut>>()
+            });
+            let next = (|| -> io::Result<Vec<Vec<u8>>> {
+                if let Some((done, done_outs, res)) = pending.take() {
+                    emitter.emit(opts, &done, &done_outs, res, output, events, &mut totals)?;
+                    reader.spare.extend(done);
+                    out_sets.push(done_outs);
+                }
+                reader.batch(opts)
+            })();
+            let results = match worker.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (results, next)
+        });
+        pending = Some((std::mem::take(&mut chunks), outs, results));
+        chunks = next?;
+    }
+    if let Some((done, done_outs, res)) = pending.take() {
+        emitter.emit(opts, &done, &done_outs, res, output, events, &mut totals)?;
+    }
+    totals.lines = emitter.line_base + u64::from(!emitter.last_was_newline);
+    Ok(totals)
+}
+
+/// A redacted batch: its chunks, their output buffers and results.
+type Redacted = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<ChunkOut>);
+
+/// Reads the input in chunks that end at a newline (except at EOF).
+struct ChunkReader<R> {
+    input: R,
+    /// Bytes read past the last chunk's end.
+    carry: Vec<u8>,
+    /// Buffers to reuse: fresh megabyte allocations would be fresh mappings, paid for in page
+    /// faults on every batch.
+    spare: Vec<Vec<u8>>,
+    eof: bool,
+}
+
+impl<R: Read> ChunkReader<R> {
+    /// Up to `in_flight` chunks; empty at the end of the input.
+    fn batch(&mut self, opts: &Options) -> io::Result<Vec<Vec<u8>>> {
         let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(opts.in_flight);
-        while chunks.len() < opts.in_flight && !eof {
-            let mut buf = std::mem::take(&mut carry);
+        while chunks.len() < opts.in_flight && !self.eof {
+            let mut buf = self.spare.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(&self.carry);
+            self.carry.clear();
             loop {
                 if buf.len() >= opts.chunk_size {
                     if let Some(p) = memchr::memrchr(b'\n', &buf) {
                         let cut = keep_blocks_whole(&buf, p + 1);
-                        carry = buf[cut..].to_vec();
+                        self.carry.extend_from_slice(&buf[cut..]);
                         buf.truncate(cut);
                         break;
                     }
@@ -152,37 +221,59 @@ pub fn run(
                     }
                 }
                 let want = opts.chunk_size.max(4096);
-                buf.reserve(want);
-                let n = read_full(&mut input, &mut buf, want)?;
+                let n = read_full(&mut self.input, &mut buf, want)?;
                 if n == 0 {
-                    eof = true;
+                    self.eof = true;
                     break;
                 }
             }
-            if !buf.is_empty() {
+            if buf.is_empty() {
+                self.spare.push(buf);
+            } else {
                 chunks.push(buf);
             }
         }
-        let results: Vec<ChunkOut> = chunks
-            .par_iter()
-            .map(|c| process_chunk(redactor, opts, c))
-            .collect();
-        for (chunk, res) in chunks.iter().zip(results) {
-            match &res.out {
-                Some(o) => output.write_all(o)?,
-                None => output.write_all(chunk)?,
+        Ok(chunks)
+    }
+}
+
+/// Writes redacted batches in input order and turns chunk-relative results into events.
+struct Emitter {
+    /// Newlines before the next chunk.
+    line_base: u64,
+    byte_base: u64,
+    last_was_newline: bool,
+}
+
+impl Emitter {
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        opts: &Options,
+        chunks: &[Vec<u8>],
+        outs: &[Vec<u8>],
+        results: Vec<ChunkOut>,
+        output: &mut impl Write,
+        events: &mut dyn Events,
+        totals: &mut Totals,
+    ) -> io::Result<()> {
+        for ((chunk, res), out) in chunks.iter().zip(results).zip(outs) {
+            if res.changed {
+                output.write_all(out)?;
+            } else {
+                output.write_all(chunk)?;
             }
             for (line, mut f) in res.findings {
-                f.line = line_base + line + 1;
+                f.line = self.line_base + line + 1;
                 if matches!(opts.mode, Mode::Text) {
-                    f.start += byte_base;
-                    f.end += byte_base;
+                    f.start += self.byte_base;
+                    f.end += self.byte_base;
                 }
                 events.finding(f);
             }
             for (line, error) in res.malformed {
                 events.malformed(MalformedLine {
-                    line: line_base + line + 1,
+                    line: self.line_base + line + 1,
                     error,
                 });
                 totals.malformed += 1;
@@ -192,15 +283,14 @@ pub fn run(
                 totals.findings += n;
             }
             totals.records += res.records;
-            line_base += res.newlines;
-            byte_base += chunk.len() as u64;
-            last_was_newline = chunk.last() == Some(&b'\n');
+            self.line_base += res.newlines;
+            self.byte_base += chunk.len() as u64;
+            self.last_was_newline = chunk.last() == Some(&b'\n');
             totals.bytes += chunk.len() as u64;
             events.progress(chunk.len() as u64);
         }
+        Ok(())
     }
-    totals.lines = line_base + u64::from(!last_was_newline);
-    Ok(totals)
 }
 
 /// Multi-line secrets (PEM blocks) must not be split between chunks: if the text before `cut`
@@ -223,8 +313,10 @@ fn keep_blocks_whole(buf: &[u8], cut: usize) -> usize {
     }
 }
 
-/// Appends up to `want` bytes (fewer only at EOF) without zero-filling the buffer first.
+/// Appends up to `want` bytes (fewer only at EOF) without zero-filling the buffer first
+/// (`read_to_end` reads straight into the spare capacity, which the reused buffers have).
 fn read_full(r: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    buf.reserve(want);
     let mut total = 0;
     while total < want {
         match r.by_ref().take((want - total) as u64).read_to_end(buf) {
@@ -237,13 +329,15 @@ fn read_full(r: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<us
     Ok(total)
 }
 
-fn process_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
+/// Redacts one chunk; the result goes to `out` (cleared first) when anything changed.
+fn process_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8], out: &mut Vec<u8>) -> ChunkOut {
+    out.clear();
     match &opts.mode {
-        Mode::Text => text_chunk(redactor, opts, chunk),
+        Mode::Text => text_chunk(redactor, opts, chunk, out),
         Mode::Jsonl {
             pointer,
             on_malformed,
-        } => jsonl_chunk(redactor, opts, chunk, pointer, *on_malformed),
+        } => jsonl_chunk(redactor, opts, chunk, pointer, *on_malformed, out),
     }
 }
 
@@ -256,10 +350,10 @@ fn count_per_detector(hits: &[super::engine::Hit], acc: &mut Vec<(u16, u64)>) {
     }
 }
 
-fn text_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
+fn text_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8], out: &mut Vec<u8>) -> ChunkOut {
     let hits = redactor.scan(chunk);
     let mut res = ChunkOut {
-        out: None,
+        changed: false,
         newlines: memchr::memchr_iter(b'\n', chunk).count() as u64,
         records: 0,
         findings: Vec::new(),
@@ -270,9 +364,9 @@ fn text_chunk(redactor: &Redactor, opts: &Options, chunk: &[u8]) -> ChunkOut {
         return res;
     }
     count_per_detector(&hits, &mut res.per_detector);
-    let mut out = Vec::with_capacity(chunk.len() + 64);
-    redactor.apply(chunk, &hits, &mut out);
-    res.out = Some(out);
+    out.reserve(chunk.len() + 64);
+    redactor.apply(chunk, &hits, out);
+    res.changed = true;
     if opts.findings {
         for f in redactor.findings(chunk, &hits) {
             res.findings.push((
@@ -297,19 +391,20 @@ fn jsonl_chunk(
     chunk: &[u8],
     pointer: &Pointer,
     on_malformed: OnMalformed,
+    out: &mut Vec<u8>,
 ) -> ChunkOut {
     let mut res = ChunkOut {
-        out: None,
+        changed: false,
         newlines: 0,
         records: 0,
         findings: Vec::new(),
         malformed: Vec::new(),
         per_detector: Vec::new(),
     };
-    let mut out: Option<Vec<u8>> = None;
     let mut copied = 0usize; // bytes of `chunk` already reflected in `out`
     let mut pos = 0usize;
     let mut line_no = 0u64;
+    let mut field = Vec::new(); // decoded field, reused from record to record
     while pos < chunk.len() {
         let nl = memchr::memchr(b'\n', &chunk[pos..]).map(|k| pos + k);
         let end = nl.unwrap_or(chunk.len());
@@ -324,18 +419,18 @@ fn jsonl_chunk(
                 Err(e) => {
                     res.malformed.push((line_no, e.to_string()));
                     if on_malformed == OnMalformed::Reject {
-                        let o = out.get_or_insert_with(|| Vec::with_capacity(chunk.len()));
-                        o.extend_from_slice(&chunk[copied..pos]);
+                        res.changed = true;
+                        out.extend_from_slice(&chunk[copied..pos]);
                         copied = next;
                     }
                 }
                 Ok(spans) => {
                     if let Some(new_line) =
-                        redact_record(redactor, opts, line, &spans, line_no, &mut res)
+                        redact_record(redactor, opts, line, &spans, line_no, &mut res, &mut field)
                     {
-                        let o = out.get_or_insert_with(|| Vec::with_capacity(chunk.len() + 64));
-                        o.extend_from_slice(&chunk[copied..pos]);
-                        o.extend_from_slice(&new_line);
+                        res.changed = true;
+                        out.extend_from_slice(&chunk[copied..pos]);
+                        out.extend_from_slice(&new_line);
                         copied = pos + line.len();
                     }
                 }
@@ -346,9 +441,8 @@ fn jsonl_chunk(
         }
         pos = next;
     }
-    if let Some(mut o) = out {
-        o.extend_from_slice(&chunk[copied..]);
-        res.out = Some(o);
+    if res.changed {
+        out.extend_from_slice(&chunk[copied..]);
     }
     res.newlines = line_no;
     res
@@ -362,23 +456,22 @@ fn redact_record(
     spans: &[StrSpan],
     line_no: u64,
     res: &mut ChunkOut,
+    field: &mut Vec<u8>,
 ) -> Option<Vec<u8>> {
     let mut new_line: Option<Vec<u8>> = None;
     let mut copied = 0usize;
     for s in spans {
-        let decoded: std::borrow::Cow<'_, [u8]> = if s.escaped {
-            match jsonl::unescape(line, *s) {
-                Some(text) => std::borrow::Cow::Owned(text.into_owned().into_bytes()),
-                None => {
-                    res.malformed
-                        .push((line_no, "field is not a valid UTF-8 string".into()));
-                    continue;
-                }
+        let decoded: &[u8] = if s.escaped {
+            if !jsonl::unescape_into(line, *s, field) {
+                res.malformed
+                    .push((line_no, "field is not a valid UTF-8 string".into()));
+                continue;
             }
+            field
         } else {
-            std::borrow::Cow::Borrowed(&line[s.start..s.end])
+            &line[s.start..s.end]
         };
-        let hits = redactor.scan(&decoded);
+        let hits = redactor.scan(decoded);
         if hits.is_empty() {
             continue;
         }
@@ -393,13 +486,13 @@ fn redact_record(
                         column: h.start as u64 + 1,
                         start: h.start as u64,
                         end: h.end as u64,
-                        preview: redactor.preview(&decoded, h),
+                        preview: redactor.preview(decoded, h),
                     },
                 ));
             }
         }
         let mut replaced = Vec::with_capacity(decoded.len());
-        redactor.apply(&decoded, &hits, &mut replaced);
+        redactor.apply(decoded, &hits, &mut replaced);
         let nl = new_line.get_or_insert_with(|| Vec::with_capacity(line.len() + 64));
         if s.escaped {
             // Re-escape the whole string (quotes included).

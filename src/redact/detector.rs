@@ -21,7 +21,9 @@
 //! ```
 
 use anyhow::{Context, bail};
-use regex::bytes::Regex;
+use regex_automata::PatternID;
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
 use serde::Deserialize;
 
 use super::validate::Validator;
@@ -244,12 +246,19 @@ impl DetectorSpec {
 
     /// Compiles the regex and validators.
     pub fn compile(&self) -> anyhow::Result<CompiledDetector> {
-        let regex = regex::bytes::RegexBuilder::new(&self.regex)
-            .unicode(false)
-            .size_limit(16 << 20)
-            .build()
+        // The same configuration as `regex::bytes::RegexBuilder` with `unicode(false)`, built
+        // directly on `regex-automata` so that the engine can run anchored searches.
+        let regex = Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(
+                Regex::config()
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(16 << 20))
+                    .onepass_size_limit(Some(16 << 20)),
+            )
+            .build(&self.regex)
             .with_context(|| format!("detector `{}`: invalid regex", self.id))?;
-        let secret_group = regex.capture_names().position(|n| n == Some("secret"));
+        let secret_group = regex.group_info().to_index(PatternID::ZERO, "secret");
         let mut keywords = Vec::new();
         for k in &self.keywords {
             keywords.push(k.clone());

@@ -10,12 +10,16 @@
 //! * a digit-run scanner (SWAR skip over digit-free 8-byte words) that classifies runs by shape
 //!   (card, SSN, phone, IBAN, Telegram) for the keyword-less detectors.
 //!
-//! Only the window `[hit - max_len, hit + max_len]` around a candidate goes to the detector's
-//! regex; overlapping windows of one detector are merged so each byte is confirmed at most once
-//! per detector. Overlapping findings are resolved by length (longest wins), then priority.
+//! Keyword detectors whose matches start at most `ANCHOR_MAX_BEFORE` (8) bytes before the keyword
+//! (`before` in the YAML) are confirmed by anchored searches at each possible start: a false
+//! candidate fails within a few bytes and no reverse scan is needed. For the others, only the
+//! window `[hit - before, hit + max_len]` around a candidate goes to the detector's regex;
+//! overlapping windows of one detector are merged so each byte is confirmed at most once per
+//! detector. Overlapping findings are resolved by length (longest wins), then priority.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
+use regex_automata::{Anchored, Input};
 
 use super::detector::{CompiledDetector, DigitShape, Prefilter};
 
@@ -23,6 +27,9 @@ use super::detector::{CompiledDetector, DigitShape, Prefilter};
 const SHORT_KEYWORD: usize = 4;
 /// Most keywords per automaton: above 64, aho-corasick leaves its packed (Teddy) prefilter.
 const TEDDY_LIMIT: usize = 60;
+/// Keyword detectors whose matches start at most this many bytes before the keyword are
+/// confirmed by anchored searches at each possible start (see [`Engine::scan`]).
+const ANCHOR_MAX_BEFORE: usize = 8;
 
 /// A confirmed finding: detector index and byte span of the secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +182,24 @@ impl Engine {
         while i < cands.len() {
             let d = cands[i].0;
             let det = &self.detectors[d as usize];
+            if det.prefilter == Prefilter::Keywords && det.before <= ANCHOR_MAX_BEFORE {
+                // Matches start at most `before` bytes ahead of their keyword: try each such
+                // start with an anchored search, which fails within a few bytes on a false
+                // candidate instead of scanning a whole window.
+                let mut free = 0; // matches of `d` may not start before this
+                while i < cands.len() && cands[i].0 == d {
+                    let (_, cs, ce) = cands[i];
+                    i += 1;
+                    for st in cs.saturating_sub(det.before).max(free)..=cs {
+                        if let Some(next) = self.confirm_anchored(d, hay, st, ce, allow, &mut hits)
+                        {
+                            free = next;
+                            break;
+                        }
+                    }
+                }
+                continue;
+            }
             let mut ws = cands[i].1.saturating_sub(det.before);
             let mut we = (cands[i].2 + det.max_len).min(hay.len());
             i += 1;
@@ -199,6 +224,71 @@ impl Engine {
         resolve(hits, &self.detectors)
     }
 
+    /// Tries a match of detector `d` starting exactly at `st` (for a keyword ending at
+    /// `kw_end`). Returns where the next match may start if there is a match (validated or
+    /// not), `None` otherwise.
+    fn confirm_anchored(
+        &self,
+        d: u16,
+        hay: &[u8],
+        st: usize,
+        kw_end: usize,
+        allow: &dyn Allow,
+        hits: &mut Vec<Hit>,
+    ) -> Option<usize> {
+        let det = &self.detectors[d as usize];
+        let we = (kw_end + det.max_len).min(hay.len());
+        let input = Input::new(&hay[..we]).range(st..).anchored(Anchored::Yes);
+        let mut m = det.regex.search(&input)?;
+        let mut whole = false;
+        if m.end() == we && we < hay.len() {
+            // The window may have cut the match short: search again unbounded.
+            let input = Input::new(hay).range(st..).anchored(Anchored::Yes);
+            m = det.regex.search(&input)?;
+            whole = true;
+        }
+        let (s, e) = match det.secret_group {
+            None => (m.start(), m.end()),
+            Some(g) => {
+                let hay = if whole { hay } else { &hay[..we] };
+                let input = Input::new(hay).range(st..m.end()).anchored(Anchored::Yes);
+                let mut caps = det.regex.create_captures();
+                det.regex.search_captures(&input, &mut caps);
+                match caps.get_group(g) {
+                    Some(sg) if caps.is_match() => (sg.start, sg.end),
+                    _ => (m.start(), m.end()),
+                }
+            }
+        };
+        self.accept(d, hay, s, e, allow, hits);
+        Some(if e > m.start() {
+            e.max(m.start() + 1)
+        } else {
+            m.end().max(m.start() + 1)
+        })
+    }
+
+    /// Records `hay[s..e]` as a finding of `d` if it passes the validators and the allowlist.
+    fn accept(
+        &self,
+        d: u16,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        allow: &dyn Allow,
+        hits: &mut Vec<Hit>,
+    ) {
+        let det = &self.detectors[d as usize];
+        let secret = &hay[s..e];
+        if s < e && det.validators.iter().all(|v| v.check(secret)) && !allow.allows(secret) {
+            hits.push(Hit {
+                detector: d,
+                start: s,
+                end: e,
+            });
+        }
+    }
+
     fn confirm(
         &self,
         d: u16,
@@ -209,48 +299,45 @@ impl Engine {
         hits: &mut Vec<Hit>,
     ) {
         let det = &self.detectors[d as usize];
+        let mut caps = det.secret_group.map(|_| det.regex.create_captures());
         let mut pos = ws;
         while pos <= we {
-            let (ms, me, s, e) = match det.secret_group {
-                None => {
-                    let Some(mut m) = det.regex.find_at(&hay[..we], pos) else {
+            let (ms, me, s, e) = match (det.secret_group, caps.as_mut()) {
+                (Some(g), Some(caps)) => {
+                    det.regex
+                        .search_captures(&Input::new(&hay[..we]).range(pos..), caps);
+                    let Some(mut m) = caps.get_match() else {
                         break;
                     };
                     if m.end() == we && we < hay.len() {
                         // The window may have cut the match short: search again unbounded.
-                        match det.regex.find_at(hay, m.start()) {
+                        det.regex
+                            .search_captures(&Input::new(hay).range(m.start()..), caps);
+                        match caps.get_match() {
+                            Some(m2) => m = m2,
+                            None => break,
+                        }
+                    }
+                    match caps.get_group(g) {
+                        Some(sg) => (m.start(), m.end(), sg.start, sg.end),
+                        None => (m.start(), m.end(), m.start(), m.end()),
+                    }
+                }
+                _ => {
+                    let Some(mut m) = det.regex.search(&Input::new(&hay[..we]).range(pos..)) else {
+                        break;
+                    };
+                    if m.end() == we && we < hay.len() {
+                        // The window may have cut the match short: search again unbounded.
+                        match det.regex.search(&Input::new(hay).range(m.start()..)) {
                             Some(m2) => m = m2,
                             None => break,
                         }
                     }
                     (m.start(), m.end(), m.start(), m.end())
                 }
-                Some(g) => {
-                    let Some(mut c) = det.regex.captures_at(&hay[..we], pos) else {
-                        break;
-                    };
-                    let m = c.get(0).expect("group 0");
-                    if m.end() == we && we < hay.len() {
-                        match det.regex.captures_at(hay, m.start()) {
-                            Some(c2) => c = c2,
-                            None => break,
-                        }
-                    }
-                    let m = c.get(0).expect("group 0");
-                    match c.get(g) {
-                        Some(sg) => (m.start(), m.end(), sg.start(), sg.end()),
-                        None => (m.start(), m.end(), m.start(), m.end()),
-                    }
-                }
             };
-            let secret = &hay[s..e];
-            if s < e && det.validators.iter().all(|v| v.check(secret)) && !allow.allows(secret) {
-                hits.push(Hit {
-                    detector: d,
-                    start: s,
-                    end: e,
-                });
-            }
+            self.accept(d, hay, s, e, allow, hits);
             // Continue after the secret (boundary bytes consumed by the regex may start the
             // next match).
             pos = if e > ms {

@@ -258,6 +258,47 @@ pub fn unescape(b: &[u8], s: StrSpan) -> Option<Cow<'_, str>> {
         .map(Cow::Owned)
 }
 
+/// Decodes string span `s` of `b` into `out` (cleared first), like [`unescape`] but into a
+/// reused buffer; `false` if it is not a valid JSON string. Common escapes are decoded here,
+/// `\u` escapes (surrogate pairs and their errors) by `serde_json`.
+pub fn unescape_into(b: &[u8], s: StrSpan, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let raw = &b[s.start..s.end];
+    // JSON strings may not hold raw control characters.
+    if raw.iter().any(|&c| c < 0x20) {
+        return false;
+    }
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'\\', &raw[i..]) {
+        out.extend_from_slice(&raw[i..i + k]);
+        i += k;
+        let c = match raw.get(i + 1) {
+            Some(b'"') => b'"',
+            Some(b'\\') => b'\\',
+            Some(b'/') => b'/',
+            Some(b'b') => 0x08,
+            Some(b'f') => 0x0c,
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b't') => b'\t',
+            _ => {
+                out.clear();
+                return match unescape(b, s) {
+                    Some(text) => {
+                        out.extend_from_slice(text.as_bytes());
+                        true
+                    }
+                    None => false,
+                };
+            }
+        };
+        out.push(c);
+        i += 2;
+    }
+    out.extend_from_slice(&raw[i..]);
+    std::str::from_utf8(out).is_ok()
+}
+
 /// Validates `record` (one JSON document) and returns the spans of the strings at `pointer`.
 /// A pointer that names nothing, or a non-string, yields no spans.
 pub fn locate(record: &[u8], pointer: &Pointer) -> Result<Vec<StrSpan>, Malformed> {
@@ -288,6 +329,35 @@ mod tests {
         let spans = locate(rec, &ptr("/text")).unwrap();
         assert_eq!(spans.len(), 1);
         assert_eq!(&rec[spans[0].start..spans[0].end], b"yes");
+    }
+
+    #[test]
+    fn unescape_into_agrees_with_serde_json() {
+        let cases: [&[u8]; 9] = [
+            br#""plain""#,
+            br#""a\nb\t\"q\" \\ \/""#,
+            br#""\u00e9t\u00e9 \ud83d\ude00""#,
+            br#""lone \ud83d""#,
+            br#""bad \x escape""#,
+            b"\"raw \x01 control\"",
+            b"\"bad utf8 \xff\"",
+            "\"caf\u{e9} \\n\"".as_bytes(),
+            br#""\b\f\r""#,
+        ];
+        let mut buf = Vec::new();
+        for c in cases {
+            let span = StrSpan {
+                start: 1,
+                end: c.len() - 1,
+                escaped: true,
+            };
+            let want = serde_json::from_slice::<String>(c).ok();
+            let ok = unescape_into(c, span, &mut buf);
+            assert_eq!(ok, want.is_some(), "{:?}", String::from_utf8_lossy(c));
+            if let Some(w) = want {
+                assert_eq!(buf, w.as_bytes());
+            }
+        }
     }
 
     #[test]
