@@ -11,6 +11,7 @@ use pywarden::check::Checker;
 use pywarden::executor::Pipeline;
 use pywarden::redact::Redactor;
 use pywarden::sandbox::Backend;
+use pywarden::sandbox::local::{LocalBackend, LocalOptions};
 use pywarden::server::config::BackendKind;
 use pywarden::server::{AppState, PipelineEngine, ServerConfig};
 
@@ -39,13 +40,23 @@ pub struct Args {
     drain_seconds: f64,
 }
 
-/// Builds the configured sandbox backend (through `run`'s single backend constructor).
-fn build_backend(kind: BackendKind) -> anyhow::Result<Arc<dyn Backend>> {
-    let kind = match kind {
-        BackendKind::Local => super::run::BackendKind::Local,
-        BackendKind::E2b => super::run::BackendKind::E2b,
-    };
-    super::run::backend(kind, None)
+/// Builds the configured sandbox backend. A server is long-running, so the local backend
+/// compiles its runner once and keeps a warm pool of already-sandboxed interpreters (each used
+/// for exactly one job, never reused), sized to twice the execution slots, with the server's
+/// default limits; requests that ask for other limits start cold.
+fn build_backend(cfg: &ServerConfig) -> anyhow::Result<Arc<dyn Backend>> {
+    match cfg.backend {
+        BackendKind::Local => {
+            let opts = LocalOptions {
+                precompile_runner: true,
+                pool_size: cfg.limits.execution_slots() * 2,
+                pool_config: cfg.sandbox.base(),
+                ..LocalOptions::from_env()
+            };
+            Ok(Arc::new(LocalBackend::new(opts)?))
+        }
+        BackendKind::E2b => super::run::backend(super::run::BackendKind::E2b, None),
+    }
 }
 
 /// Runs the subcommand; returns the exit code.
@@ -85,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let pipeline = Pipeline {
         checker: Arc::new(Checker::new(cfg.policy_dir.as_deref(), &cfg.policy_data)?),
         redactor: Arc::new(Redactor::builtin()?),
-        backend: build_backend(cfg.backend)?,
+        backend: build_backend(&cfg)?,
     };
     let listen = cfg.listen;
     let state = AppState::new(cfg, Arc::new(PipelineEngine { pipeline }))?;
