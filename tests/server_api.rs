@@ -460,12 +460,8 @@ async fn records_are_complete_owner_only_and_paginated() {
         .post(s.url("/v1/execute"))
         .bearer_auth(&alice)
         .json(&json!({"code": "deny()"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     assert_eq!(denied["termination"], "denied");
     assert_eq!(denied["verdict"]["allowed"], false);
     assert_eq!(denied["verdict"]["violations"][0]["rule"], "test-deny");
@@ -494,12 +490,8 @@ async fn records_are_complete_owner_only_and_paginated() {
             denied["id"].as_str().unwrap()
         )))
         .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     assert_eq!(rec["result"]["termination"], "denied");
 
     // Someone else gets 404, exactly as for an id that does not exist.
@@ -515,12 +507,8 @@ async fn records_are_complete_owner_only_and_paginated() {
     let bob_list: Value = c
         .get(s.url("/v1/executions"))
         .bearer_auth(&bob)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     assert_eq!(bob_list["executions"], json!([]));
     assert_eq!(bob_list["next_cursor"], Value::Null);
 
@@ -532,15 +520,7 @@ async fn records_are_complete_owner_only_and_paginated() {
         if let Some(cur) = &cursor {
             url.push_str(&format!("&cursor={cur}"));
         }
-        let page: Value = c
-            .get(url)
-            .bearer_auth(&alice)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = c.get(url).bearer_auth(&alice).send_json().await;
         for e in page["executions"].as_array().unwrap() {
             seen.push(e["id"].as_str().unwrap().to_string());
         }
@@ -566,12 +546,8 @@ async fn analyze_and_redact_answer_through_the_engine() {
         .post(s.url("/v1/analyze"))
         .bearer_auth(&key)
         .json(&json!({"code": "deny()"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     assert_eq!(v["allowed"], false);
     assert_eq!(v["score"], 90);
     // Larger code goes through the blocking pool; same answer shape.
@@ -580,23 +556,15 @@ async fn analyze_and_redact_answer_through_the_engine() {
         .post(s.url("/v1/analyze"))
         .bearer_auth(&key)
         .json(&json!({"code": big}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     assert_eq!(v["allowed"], true);
     let v: Value = c
         .post(s.url("/v1/redact"))
         .bearer_auth(&key)
         .json(&json!({"text": "a SECRET b"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     assert_eq!(v["text"], "a [REDACTED:test-secret] b");
     assert_eq!(v["findings"][0]["rule"], "test-secret");
     // Analysis costs no execution quota.
@@ -697,14 +665,7 @@ async fn openapi_matches_routes_and_responses() {
     let key = create_key(&db, "alice", KeyLimits::default());
     let s = TestServer::start(test_config(&db), Arc::new(FakeEngine::new())).await;
     let c = client();
-    let doc: Value = c
-        .get(s.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = c.get(s.url("/openapi.json")).send_json().await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
 
     let documented: BTreeSet<(String, String)> = doc["paths"]
@@ -759,23 +720,15 @@ async fn openapi_matches_routes_and_responses() {
         .post(s.url("/v1/execute"))
         .bearer_auth(&key)
         .json(&json!({"code": "print(1)"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     check(&resp_schema("/v1/execute", "post", "200"), &exec, "execute");
     let denied: Value = c
         .post(s.url("/v1/execute"))
         .bearer_auth(&key)
         .json(&json!({"code": "deny"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     check(
         &resp_schema("/v1/execute", "post", "200"),
         &denied,
@@ -784,12 +737,8 @@ async fn openapi_matches_routes_and_responses() {
     let rec: Value = c
         .get(s.url(&format!("/v1/executions/{}", exec["id"].as_str().unwrap())))
         .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     check(
         &resp_schema("/v1/executions/{id}", "get", "200"),
         &rec,
@@ -798,55 +747,32 @@ async fn openapi_matches_routes_and_responses() {
     let list: Value = c
         .get(s.url("/v1/executions?limit=1"))
         .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     check(&resp_schema("/v1/executions", "get", "200"), &list, "list");
     let an: Value = c
         .post(s.url("/v1/analyze"))
         .bearer_auth(&key)
         .json(&json!({"code": "x"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     check(&resp_schema("/v1/analyze", "post", "200"), &an, "analyze");
     let red: Value = c
         .post(s.url("/v1/redact"))
         .bearer_auth(&key)
         .json(&json!({"text": "SECRET"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     check(&resp_schema("/v1/redact", "post", "200"), &red, "redact");
     let q = quota_of(&c, &s, &key).await;
     check(&resp_schema("/v1/quota", "get", "200"), &q, "quota");
-    let h: Value = c
-        .get(s.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let h: Value = c.get(s.url("/healthz")).send_json().await;
     check(&resp_schema("/healthz", "get", "200"), &h, "healthz");
     let err: Value = c
         .post(s.url("/v1/execute"))
         .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .send_json()
+        .await;
     check(&resp_schema("/v1/execute", "post", "401"), &err, "401");
     // The schema is strict: an extra field is rejected (so drift in either direction fails).
     let mut extra = exec.clone();

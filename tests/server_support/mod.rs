@@ -217,3 +217,20 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Sends a request that must succeed at the HTTP level and decodes its JSON body.
+pub trait SendJson {
+    /// `send().await.unwrap().json().await.unwrap()`, in one call.
+    fn send_json<T: serde::de::DeserializeOwned>(self) -> impl Future<Output = T>;
+}
+
+impl SendJson for reqwest::RequestBuilder {
+    async fn send_json<T: serde::de::DeserializeOwned>(self) -> T {
+        self.send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+}
