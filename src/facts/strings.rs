@@ -444,37 +444,18 @@ impl Folder<'_> {
     ) -> Option<(Value, &'static str)> {
         match (recv, method, vals.as_slice()) {
             (Value::Str(sep), "join", [v]) => {
-                let items = iterate(v.clone())?;
-                let mut out = String::new();
-                for (i, it) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(&sep);
-                    }
-                    match it {
-                        Value::Str(s) => out.push_str(s),
-                        _ => return None,
-                    }
-                    if out.len() > MAX_LEN {
-                        return None;
-                    }
-                }
-                ok(Value::Str(out), "join")
+                let out = join_bytes(sep.as_bytes(), &iterate(v.clone())?, |it| match it {
+                    Value::Str(s) => Some(s.as_bytes()),
+                    _ => None,
+                })?;
+                // Joining UTF-8 strings with a UTF-8 separator stays UTF-8.
+                ok(Value::Str(String::from_utf8(out).ok()?), "join")
             }
             (Value::Bytes(sep), "join", [v]) => {
-                let items = iterate(v.clone())?;
-                let mut out = Vec::new();
-                for (i, it) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.extend_from_slice(&sep);
-                    }
-                    match it {
-                        Value::Bytes(s) => out.extend_from_slice(s),
-                        _ => return None,
-                    }
-                    if out.len() > MAX_LEN {
-                        return None;
-                    }
-                }
+                let out = join_bytes(&sep, &iterate(v.clone())?, |it| match it {
+                    Value::Bytes(b) => Some(b.as_slice()),
+                    _ => None,
+                })?;
                 ok(Value::Bytes(out), "join")
             }
             (Value::Str(s), "replace", [Value::Str(a), Value::Str(b)]) => {
@@ -851,4 +832,24 @@ fn rot13(s: &str) -> String {
 /// `l <op> r` on folded constants (used for `n += "x"`).
 pub fn fold_binop(l: Value, op: Operator, r: Value) -> Option<Value> {
     binop(l, op, r).map(|(v, _)| v)
+}
+
+/// `sep.join(items)` over the byte form of each item (`part` picks it, `None` = not foldable),
+/// refusing results longer than [`MAX_LEN`].
+fn join_bytes(
+    sep: &[u8],
+    items: &[Value],
+    part: impl Fn(&Value) -> Option<&[u8]>,
+) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep);
+        }
+        out.extend_from_slice(part(it)?);
+        if out.len() > MAX_LEN {
+            return None;
+        }
+    }
+    Some(out)
 }
