@@ -144,7 +144,10 @@ fn world() -> &'static World {
             checker: Checker::new(None, &[]).expect("default policy loads"),
             redactor: Redactor::builtin().expect("built-in detectors load"),
         });
+        // Blocking-pool threads never retire: a thread exiting mid-run would show up as a
+        // LeakSanitizer "leak" (its thread-local destructors), which is tokio, not pywarden.
         let rt = tokio::runtime::Builder::new_current_thread()
+            .thread_keep_alive(std::time::Duration::from_secs(7 * 24 * 3600))
             .enable_all()
             .build()
             .expect("runtime");
