@@ -155,7 +155,7 @@ impl Oracle {
     }
 
     fn ask(&mut self, mode: char, src: &[u8]) -> Result<(), String> {
-        write!(self.stdin, "{mode} {}\n", src.len()).unwrap();
+        writeln!(self.stdin, "{mode} {}", src.len()).unwrap();
         self.stdin.write_all(src).unwrap();
         self.stdin.flush().unwrap();
         let mut line = String::new();
@@ -229,8 +229,8 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
     }
 }
 
@@ -569,19 +569,16 @@ fn indent(code: &str, by: &str) -> String {
 fn generated(rng: &mut Rng) -> String {
     let mut out = String::new();
     for _ in 0..1 + rng.below(4) {
-        let frag = *rng.pick(FRAGMENTS);
+        let frag = rng.pick(FRAGMENTS);
         let wrapper = if rng.below(3) == 0 {
-            *rng.pick(WRAPPERS)
+            rng.pick(WRAPPERS)
         } else {
             "{}"
         };
         let body = if wrapper == "{}" {
             frag.to_string()
         } else if wrapper.starts_with("match") {
-            wrapper.replace(
-                "{}",
-                &indent(frag, "        ").trim_start_matches(' ').to_string(),
-            )
+            wrapper.replace("{}", indent(frag, "        ").trim_start_matches(' '))
         } else {
             wrapper.replace("{}", &indent(frag, "    "))
         };
@@ -625,7 +622,7 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
     let mut s = src.to_string();
     for _ in 0..1 + rng.below(3) {
         let b = boundaries(&s);
-        let at = *rng.pick(&b);
+        let at = rng.pick(&b);
         match rng.below(7) {
             0 => s.truncate(at),
             1 => {
@@ -637,7 +634,7 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
                 let tok = s[a..z].to_string();
                 s.insert_str(z, &tok);
             }
-            3 | 4 => s.insert_str(at, *rng.pick(INSERTS)),
+            3 | 4 => s.insert_str(at, rng.pick(INSERTS)),
             5 => {
                 // Indent, dedent, delete or duplicate one line.
                 let lines: Vec<&str> = s.split('\n').collect();
@@ -660,7 +657,7 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
                     .chars()
                     .take_while(|c| *c == ' ' || *c == '\t')
                     .collect();
-                let frag = indent(*rng.pick(FRAGMENTS), &ind);
+                let frag = indent(rng.pick(FRAGMENTS), &ind);
                 s.insert_str(line_start, &format!("{frag}\n"));
             }
         }
@@ -702,14 +699,14 @@ fn corpus_inputs() -> Vec<(String, Vec<u8>)> {
 fn inputs() -> Vec<(String, Vec<u8>)> {
     let corpus = corpus_inputs();
     let mut all = corpus.clone();
-    let mut rng = Rng(0x5EED_0F_D1FF);
+    let mut rng = Rng(0x005E_ED0F_D1FF);
     let texts: Vec<&str> = corpus
         .iter()
         .filter_map(|(_, b)| std::str::from_utf8(b).ok())
         .filter(|t| t.len() <= 8 * 1024)
         .collect();
     for i in 0..2500 {
-        let base = *rng.pick(&texts);
+        let base = rng.pick(&texts);
         all.push((
             format!("mutation #{i}"),
             mutate(base, &mut rng).into_bytes(),

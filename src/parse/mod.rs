@@ -136,13 +136,14 @@ pub fn parse_module_for(
                 .tokens()
                 .iter()
                 .any(|t| t.kind() == ruff_python_ast::token::TokenKind::FStringStart);
-            if version < PythonVersion::PY312 && has_fstring {
-                if let Some((at, message)) = fstring311::check(module.syntax(), text) {
-                    return Err(located(
-                        at,
-                        format!("{message} (parsing as Python {version})"),
-                    ));
-                }
+            let legacy = (version < PythonVersion::PY312 && has_fstring)
+                .then(|| fstring311::check(module.syntax(), text))
+                .flatten();
+            if let Some((at, message)) = legacy {
+                return Err(located(
+                    at,
+                    format!("{message} (parsing as Python {version})"),
+                ));
             }
             Ok(module.into_syntax())
         }
