@@ -199,7 +199,7 @@ fuzz_target!(|data: &[u8]| {
     let n = SERVED.fetch_add(1, Ordering::Relaxed);
     let (state, key) = {
         let mut cur = w.current.lock().expect("state lock");
-        if n > 0 && n % ROTATE == 0 {
+        if n > 0 && n.is_multiple_of(ROTATE) {
             let old = cur.0.config.db.clone();
             *cur = fresh_state(&w.dir, &w.engine, n / ROTATE);
             for suffix in ["", "-wal", "-shm"] {
