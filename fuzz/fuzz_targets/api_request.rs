@@ -138,6 +138,18 @@ fn world() -> &'static World {
             .map(PathBuf::from)
             .find(|p| p.is_dir())
             .unwrap_or_else(std::env::temp_dir);
+        // Scratch directories of earlier runs whose process is gone (libFuzzer exits without
+        // running destructors) are removed here.
+        if let Ok(entries) = std::fs::read_dir(&base) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(pid) = name.strip_prefix("pywarden-fuzz-api-")
+                    && !std::path::Path::new("/proc").join(pid).exists()
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
         let dir = base.join(format!("pywarden-fuzz-api-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("scratch dir");
         let engine = Arc::new(GateOnlyEngine {
