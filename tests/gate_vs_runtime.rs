@@ -554,6 +554,19 @@ fn render(rows: &[Row]) -> String {
         ));
     }
     s.push_str(
+        "\n## Stopped only by the static gate\n\n\
+         Cases whose guarded run achieved its effect, with the reason recorded in `GATE_ONLY`.\n\n\
+         | case | why only the gate stops it |\n|---|---|\n",
+    );
+    for r in rows.iter().filter(|r| r.guarded.layer == Layer::Nothing) {
+        let why = GATE_ONLY
+            .iter()
+            .find(|(f, _)| *f == r.file)
+            .map_or("(not listed)", |(_, why)| why);
+        let why = why.split_whitespace().collect::<Vec<_>>().join(" ");
+        s.push_str(&format!("| {} | {} |\n", r.file, why.replace('|', "\\|")));
+    }
+    s.push_str(
         "\n## Containment suite payloads\n\n\
          `tests/sandbox_containment.rs` runs these with the gate and the runtime guards off and \
          asserts the exact observation of each (e.g. `denied 13`); the layer below is the one \
