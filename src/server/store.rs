@@ -705,4 +705,45 @@ mod tests {
             .collect();
         assert_eq!(ids, ["fresh", "dup"]);
     }
+
+    /// Records/s of 8 concurrent writers, one fsync per record (the old path: autocommit under
+    /// the writer lock) against group commit. A measurement, not a check: run with
+    /// `cargo test --release --lib group_commit_throughput -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn group_commit_throughput() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Arc::new(Store::open(&dir.path().join("db.sqlite")).unwrap());
+        let run = |group: bool| {
+            let start = std::time::Instant::now();
+            let threads: Vec<_> = (0..8)
+                .map(|t| {
+                    let s = Arc::clone(&s);
+                    std::thread::spawn(move || {
+                        for i in 0..50 {
+                            let mut rec = record("u", &format!("{group}-{t}-{i}"));
+                            if group {
+                                s.insert_execution(&mut rec).unwrap();
+                            } else {
+                                insert_one(&lock(&s.writer), &rec).unwrap();
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
+            }
+            400.0 / start.elapsed().as_secs_f64()
+        };
+        let single = run(false);
+        let (tx0, _) = s.group_commit_stats();
+        let group = run(true);
+        let (tx1, _) = s.group_commit_stats();
+        println!(
+            "8 writers x 50 records: one transaction per record {single:.0} records/s; \
+             group commit {group:.0} records/s ({} transactions for 400 records)",
+            tx1 - tx0
+        );
+    }
 }
