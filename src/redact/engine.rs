@@ -191,8 +191,15 @@ impl Engine {
                     let (_, cs, ce) = cands[i];
                     i += 1;
                     for st in cs.saturating_sub(det.before).max(free)..=cs {
-                        if let Some(next) = self.confirm_anchored(d, hay, st, ce, allow, &mut hits)
-                        {
+                        let next = match &det.shape {
+                            Some(shape) => shape.match_at(hay, st).map(|m| {
+                                let (s, e) = m.secret;
+                                self.accept(d, hay, s, e, allow, &mut hits);
+                                next_start(m.start, m.end, s, e)
+                            }),
+                            None => self.confirm_anchored(d, hay, st, ce, allow, &mut hits),
+                        };
+                        if let Some(next) = next {
                             free = next;
                             break;
                         }
@@ -261,11 +268,7 @@ impl Engine {
             }
         };
         self.accept(d, hay, s, e, allow, hits);
-        Some(if e > m.start() {
-            e.max(m.start() + 1)
-        } else {
-            m.end().max(m.start() + 1)
-        })
+        Some(next_start(m.start(), m.end(), s, e))
     }
 
     /// Records `hay[s..e]` as a finding of `d` if it passes the validators and the allowlist.
@@ -346,6 +349,17 @@ impl Engine {
                 me.max(ms + 1)
             };
         }
+    }
+}
+
+/// Where the next match of a detector may start after a match `ms..me` with secret `s..e`:
+/// after the secret (boundary bytes consumed by the regex may start the next match), and at
+/// least one byte on.
+fn next_start(ms: usize, me: usize, _s: usize, e: usize) -> usize {
+    if e > ms {
+        e.max(ms + 1)
+    } else {
+        me.max(ms + 1)
     }
 }
 
