@@ -175,8 +175,9 @@ pub struct DetectorSpec {
     /// Longest match expected, in bytes: the window searched around each candidate.
     #[serde(default = "default_max_len")]
     pub max_len: usize,
-    /// How many bytes before a keyword a match may start (default: `max_len`). Detectors whose
-    /// match begins at the keyword set this small, which keeps confirmation windows short.
+    /// How many bytes before a keyword (or digit run) a match may start (default: `max_len`).
+    /// Detectors whose match begins at the keyword set this small, which keeps confirmation
+    /// windows short.
     #[serde(default)]
     pub before: Option<usize>,
     #[serde(default)]

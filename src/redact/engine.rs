@@ -207,6 +207,26 @@ impl Engine {
                 }
                 continue;
             }
+            if let Some(shape) = &det.shape {
+                // Every match holds the anchor of some candidate, so it starts in
+                // `[start - before, end]` of one: try those starts, in order, each once.
+                let mut free = 0; // starts before this were tried or lie inside a match
+                while i < cands.len() && cands[i].0 == d {
+                    let (_, cs, ce) = cands[i];
+                    i += 1;
+                    let mut pos = cs.saturating_sub(det.before).max(free);
+                    while pos <= ce {
+                        let Some(m) = shape.find_in(hay, pos, ce) else {
+                            break;
+                        };
+                        let (s, e) = m.secret;
+                        self.accept(d, hay, s, e, allow, &mut hits);
+                        pos = next_start(m.start, m.end, s, e);
+                    }
+                    free = free.max(pos).max(ce + 1);
+                }
+                continue;
+            }
             let mut ws = cands[i].1.saturating_sub(det.before);
             let mut we = (cands[i].2 + det.max_len).min(hay.len());
             i += 1;

@@ -31,6 +31,8 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// Patterns with more nodes than this keep their regex (bounds the recursion).
 const MAX_NODES: usize = 512;
+/// Repeated groups are unrolled up to this many times.
+const MAX_UNROLL: usize = 8;
 
 /// A set of bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -65,11 +67,13 @@ impl std::fmt::Debug for ByteSet {
 enum Node {
     Lit(Box<[u8]>),
     Set(ByteSet),
-    /// Greedy repetition of one byte class (never backtracked: see the module doc).
+    /// Greedy repetition of one byte class. Runs longest first; only a repetition whose class
+    /// overlaps what follows it tries shorter runs (`backtrack`, at most one per pattern).
     Rep {
         set: ByteSet,
         min: usize,
         max: usize,
+        backtrack: bool,
     },
     /// Branches tried in order.
     Alt(Vec<Vec<Node>>),
@@ -94,6 +98,8 @@ pub struct ShapeMatch {
 #[derive(Debug, Clone)]
 pub struct Shape {
     nodes: Vec<Node>,
+    /// Bytes a match may start with (all bytes if it may start by matching nothing).
+    first_bytes: ByteSet,
 }
 
 /// Continuation: what remains to match after the current sequence.
@@ -112,10 +118,33 @@ impl Shape {
         let mut count = 0;
         let mut secret = false;
         lower(&hir, true, &mut secret, &mut count, &mut nodes)?;
-        if count > MAX_NODES || !greedy_is_exact(&nodes, &ByteSet::default()) {
+        let mut backtracking = 0;
+        if count > MAX_NODES
+            || !mark_backtracking(&mut nodes, &ByteSet::default(), &mut backtracking)
+        {
             return None;
         }
-        Some(Shape { nodes })
+        let mut first_bytes = first(&nodes, &ByteSet::default());
+        if nullable_start(&nodes) {
+            first_bytes = ByteSet([u64::MAX; 4]);
+        }
+        Some(Shape { nodes, first_bytes })
+    }
+
+    /// The leftmost-first match starting at the first position in `from..=to` where one
+    /// starts (what an unanchored search reports), over all of `hay`.
+    pub fn find_in(&self, hay: &[u8], from: usize, to: usize) -> Option<ShapeMatch> {
+        let to = to.min(hay.len());
+        let mut st = from;
+        while st <= to {
+            if st == hay.len() || self.first_bytes.contains(hay[st]) {
+                if let Some(m) = self.match_at(hay, st) {
+                    return Some(m);
+                }
+            }
+            st += 1;
+        }
+        None
     }
 
     /// The leftmost-first match starting exactly at `start` (anchored), over all of `hay`.
@@ -167,6 +196,7 @@ fn lower(
                     set,
                     min: r.min as usize,
                     max,
+                    backtrack: false,
                 }),
                 // `x?` is `(?:x|)`; `x??` is `(?:|x)`.
                 _ if r.min == 0 && max == 1 => {
@@ -177,6 +207,26 @@ fn lower(
                     } else {
                         vec![Vec::new(), sub]
                     }));
+                }
+                // A greedy `x{m,n}` of a group with small `n` is `x` m times, then
+                // `(?:x(?:x…)?)?` nested n - m deep: the same order of preference.
+                _ if r.greedy && max <= MAX_UNROLL => {
+                    let mut sub = Vec::new();
+                    lower(&r.sub, false, secret, count, &mut sub)?;
+                    *count += sub.len() * max;
+                    if *count > MAX_NODES {
+                        return None;
+                    }
+                    for _ in 0..r.min {
+                        out.extend(sub.iter().cloned());
+                    }
+                    let mut optional: Vec<Node> = Vec::new();
+                    for _ in r.min as usize..max {
+                        let mut branch = sub.clone();
+                        branch.extend(optional);
+                        optional = vec![Node::Alt(vec![branch, Vec::new()])];
+                    }
+                    out.extend(optional);
                 }
                 _ => return None,
             }
@@ -274,23 +324,54 @@ fn first(seq: &[Node], after: &ByteSet) -> ByteSet {
     acc
 }
 
-/// Every repetition's class is disjoint from what may follow it (so the longest run is the only
-/// one that can lead to a match).
-fn greedy_is_exact(seq: &[Node], after: &ByteSet) -> bool {
-    for (i, n) in seq.iter().enumerate() {
-        match n {
-            Node::Rep { set, .. } => {
-                if set.intersects(&first(&seq[i + 1..], after)) {
-                    return false;
+/// Marks the repetitions whose class overlaps what may follow them: they must try shorter
+/// runs too. At most one per pattern (so a match costs at most the run length times the rest);
+/// `false` if there are more. Repetitions of an exact count never need it.
+fn mark_backtracking(seq: &mut [Node], after: &ByteSet, marked: &mut usize) -> bool {
+    for i in 0..seq.len() {
+        let rest = first(&seq[i + 1..], after);
+        match &mut seq[i] {
+            Node::Rep {
+                set,
+                min,
+                max,
+                backtrack,
+            } => {
+                if min != max && set.intersects(&rest) {
+                    *marked += 1;
+                    if *marked > 1 {
+                        return false;
+                    }
+                    *backtrack = true;
                 }
             }
             Node::Alt(branches) => {
-                let rest = first(&seq[i + 1..], after);
-                if !branches.iter().all(|b| greedy_is_exact(b, &rest)) {
-                    return false;
+                for b in branches {
+                    if !mark_backtracking(b, &rest, marked) {
+                        return false;
+                    }
                 }
             }
             _ => {}
+        }
+    }
+    true
+}
+
+/// Whether a match may start without consuming a byte first (through `$` or an empty
+/// pattern), so that it may start at any byte or at the end of the haystack.
+fn nullable_start(seq: &[Node]) -> bool {
+    for n in seq {
+        match n {
+            Node::Lit(_) | Node::Set(_) => return false,
+            Node::Rep { min, .. } => {
+                if *min > 0 {
+                    return false;
+                }
+            }
+            Node::Alt(branches) => return branches.iter().any(|b| nullable_start(b)),
+            Node::End => return true,
+            Node::Start | Node::Open | Node::Close => {}
         }
     }
     true
@@ -319,13 +400,29 @@ fn run(
                 }
                 pos += 1;
             }
-            Node::Rep { set, min, max } => {
+            Node::Rep {
+                set,
+                min,
+                max,
+                backtrack,
+            } => {
                 let limit = hay.len().min(pos.saturating_add(*max));
                 let mut j = pos;
                 while j < limit && set.contains(hay[j]) {
                     j += 1;
                 }
                 if j - pos < *min {
+                    return None;
+                }
+                if *backtrack {
+                    let rest = &seq[i + 1..];
+                    for end in (pos + min..=j).rev() {
+                        let saved = *caps;
+                        if let Some(e) = run(rest, k, hay, end, caps) {
+                            return Some(e);
+                        }
+                        *caps = saved;
+                    }
                     return None;
                 }
                 pos = j;
@@ -401,7 +498,7 @@ mod tests {
             .unwrap()
     }
 
-    /// Checks the shape against the regex at every start of every haystack.
+    /// Checks the shape against the regex at every start of every haystack, anchored and not.
     pub(crate) fn agree(pattern: &str, hays: &[&[u8]]) -> bool {
         let Some(shape) = Shape::new(pattern) else {
             return false;
@@ -414,6 +511,16 @@ mod tests {
                     reference(&re, hay, st),
                     "pattern {pattern:?} at {st} of {:?}",
                     String::from_utf8_lossy(hay)
+                );
+                // Unanchored: the leftmost start at or after `st`, if it is at most `st + 3`.
+                let want = re
+                    .search(&Input::new(*hay).range(st..))
+                    .filter(|m| m.start() <= st + 3)
+                    .and_then(|m| reference(&re, hay, m.start()));
+                assert_eq!(
+                    shape.find_in(hay, st, st + 3),
+                    want,
+                    "find_in {pattern:?} {st}"
                 );
             }
         }
@@ -428,6 +535,8 @@ mod tests {
             b"sk_live_0123456789abcdefABCDEF0123 rk_test_short \\rk_live_0123456789abcdefABCDEF01",
             b"",
             b"aaa:=bbb",
+            b"ababababab abababa xyzabc 4111 1111 1111 1111 4111-1111-1111-11 12.34.567 99 8888",
+            b"key=value= k== abc-def",
         ];
         for p in [
             r"(?:^|[^0-9A-Za-z+/]|\\[nrt])(?P<secret>AKIA[A-Z2-7]{16})(?:$|[^0-9A-Za-z_+/-])",
@@ -435,6 +544,12 @@ mod tests {
             r"(?:^|[^0-9A-Za-z+/]|\\[nrt])(?P<secret>[rs]k_(?:live|test)_[A-Za-z0-9]{24,247})(?:$|[^0-9A-Za-z_+/-])",
             r"(?:a|aa)(?::=|:)b*",
             r"x?(?:ab)?a",
+            r"[a-z]+[a-c]",
+            r"(?:x|[a-z]*)[a-c]",
+            r"(?:ab){2,5}a?",
+            r"[0-9]{4}(?:[ -][0-9]{4}){2}[ -][0-9]{1,7}|[0-9]{13,19}",
+            r"(?:[ .-][0-9]{2,4}){2,4}(?:$|[^0-9])",
+            r"(?P<secret>[a-z]{2,}=?)(?:$|[^a-z=])",
         ] {
             assert!(agree(p, hays), "{p} should be supported");
         }
@@ -487,9 +602,8 @@ mod tests {
         for p in [
             r"[a-z]{0,40}?x",     // lazy repetition
             r"\bkey\b",           // word boundary
-            r"(?:ab){2,5}",       // repeated group
-            r"[a-z]+[a-c]",       // greedy run that would need backtracking
-            r"(?:x|[a-z]*)[a-c]", // same, inside an alternation
+            r"[a-z]+[a-c]+[a-b]", // two greedy runs that would need backtracking
+            r"(?:ab){2,20}",      // repeated group, too many times to unroll
         ] {
             assert!(Shape::new(p).is_none(), "{p} should be refused");
         }
