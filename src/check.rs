@@ -9,11 +9,17 @@
 //! located violation (rule = the error kind, e.g. `syntax-error`), so every output format,
 //! SARIF included, shows where it failed.
 //!
-//! ```no_run
+//! ```
 //! use pywarden::check::Checker;
 //! let checker = Checker::new(None, &[]).unwrap();
 //! let report = checker.check_code("import pickle\n", &[]);
 //! assert!(!report.allowed);
+//! assert_eq!(report.violations[0].rule, "dangerous-module");
+//! assert_eq!((report.violations[0].line, report.violations[0].column), (1, 8));
+//! assert!(checker.check_code("print(sum(range(10)))\n", &[]).allowed);
+//! // A syntax error is a denial with `error` set, never an "allowed because unparsable".
+//! let broken = checker.check_code("def f(:\n", &[]);
+//! assert_eq!(broken.error.unwrap().kind, "syntax-error");
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -148,9 +154,14 @@ impl Checker {
         policy_dir: Option<&std::path::Path>,
         data: &[std::path::PathBuf],
     ) -> anyhow::Result<Self> {
+        let engine = PolicyEngine::load(policy_dir, data)?;
+        let limits = Limits {
+            python_version: python_version(engine.data())?,
+            ..Limits::default()
+        };
         Ok(Self {
-            engine: PolicyEngine::load(policy_dir, data)?,
-            limits: Limits::default(),
+            engine,
+            limits,
             worker_stack: None,
         })
     }
@@ -167,6 +178,11 @@ impl Checker {
     pub fn with_worker_stack(mut self, bytes: usize) -> Self {
         self.worker_stack = Some(bytes);
         self
+    }
+
+    /// The parse limits in force, including the Python version whose grammar is checked.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The compiled policy.
@@ -251,6 +267,24 @@ impl Checker {
         }
         report
     }
+}
+
+/// The Python version whose grammar the gate parses: `gate.python_version` of the policy data
+/// (a `"3.N"` string), or the default (3.11, the interpreter pywarden runs) when absent.
+fn python_version(data: &serde_json::Value) -> anyhow::Result<ruff_python_ast::PythonVersion> {
+    let Some(v) = data.pointer("/gate/python_version") else {
+        return Ok(Limits::default().python_version);
+    };
+    let text = v.as_str().ok_or_else(|| {
+        anyhow::anyhow!("gate.python_version must be a quoted string like \"3.11\", not {v}")
+    })?;
+    let version: ruff_python_ast::PythonVersion = text
+        .parse()
+        .map_err(|e| anyhow::anyhow!("gate.python_version {text:?}: {e}"))?;
+    if version.major != 3 || !(7..=14).contains(&version.minor) {
+        anyhow::bail!("gate.python_version {text:?}: supported versions are 3.7 to 3.14");
+    }
+    Ok(version)
 }
 
 /// The report of an input that exists but could not be read.

@@ -166,12 +166,18 @@ fn render(p: &Program) -> String {
         Wrapper::Comprehension => {
             // A one-line payload fits in a comprehension; otherwise run it in a function.
             if body.contains('\n') {
-                format!("def run():\n{}\n[run() for _ in range(1)]", indent(&body, "    "))
+                format!(
+                    "def run():\n{}\n[run() for _ in range(1)]",
+                    indent(&body, "    ")
+                )
             } else {
                 format!("[{body} for _ in range(1)]")
             }
         }
-        Wrapper::Try => format!("try:\n{}\nexcept Exception:\n    pass", indent(&body, "    ")),
+        Wrapper::Try => format!(
+            "try:\n{}\nexcept Exception:\n    pass",
+            indent(&body, "    ")
+        ),
         Wrapper::MainGuard => format!("if __name__ == '__main__':\n{}", indent(&body, "    ")),
     };
     let mut out = String::new();

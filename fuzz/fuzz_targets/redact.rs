@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     // Findings are ordered, in bounds and do not overlap.
     let mut last = 0;
     for f in &once.findings {
-        assert!(f.start >= last && f.start < f.end && f.end <= text.len(), "bad span {f:?}");
+        assert!(
+            f.start >= last && f.start < f.end && f.end <= text.len(),
+            "bad span {f:?}"
+        );
         last = f.end;
     }
     // Untouched bytes are preserved: rebuild the output from the input and the findings.

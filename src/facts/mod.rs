@@ -276,7 +276,7 @@ pub fn extract_on_current_thread(
     let decoded = parse::decode(bytes, limits)?;
     let index = parse::LineIndex::new(decoded.text);
     parse::prescan(decoded.text, limits)?;
-    let module = parse::parse_module(decoded.text, &index)?;
+    let module = parse::parse_module_for(decoded.text, &index, limits.python_version)?;
     let mut w = walk::Walker::new(decoded.text, &index, limits);
     w.module(&module.body);
     if let Some(e) = w.error {

@@ -7,7 +7,10 @@
 //!    file differently from what we analyse are refused (`encoding`);
 //! 3. a cheap lexical pre-scan ([`prescan`]) that refuses more than 200 nested brackets and more
 //!    than 100 indentation levels — CPython's own limits — before a tree is ever built;
-//! 4. the parser (`syntax-error`, located 1-based);
+//! 4. the parser (`syntax-error`, located 1-based), for the Python version pywarden runs
+//!    ([`Limits::python_version`], default 3.11): syntax that only a later Python accepts
+//!    (`type X = int`, `def f[T]()`, PEP 701 f-strings...) is a syntax error too, as it is for
+//!    that interpreter, and the message names the version;
 //! 5. an explicit depth limit in the facts walk (`too-deep`, [`Limits::max_depth`]).
 //!
 //! Stack overflows abort the process (they are not catchable panics), and the parser can still
@@ -17,6 +20,7 @@
 //! long, so the stack always suffices.
 
 mod decode;
+mod fstring311;
 mod location;
 mod prescan;
 
@@ -24,7 +28,7 @@ pub use decode::{Decoded, decode};
 pub use location::LineIndex;
 pub use prescan::prescan;
 
-use ruff_python_ast::ModModule;
+use ruff_python_ast::{ModModule, PythonVersion};
 use serde::Serialize;
 
 /// Why a unit could not be parsed (syntax error, limit exceeded, bad encoding...).
@@ -65,6 +69,9 @@ pub struct Limits {
     pub max_indent: u32,
     /// Most right-recursive operators (`**`, `lambda`, inline `if`) in one logical line.
     pub max_chain: u32,
+    /// The Python version whose grammar decides what is a syntax error: the interpreter
+    /// pywarden runs (3.11). `gate.python_version` in the policy data overrides it.
+    pub python_version: PythonVersion,
 }
 
 impl Default for Limits {
@@ -75,27 +82,76 @@ impl Default for Limits {
             max_brackets: 200,
             max_indent: 100,
             max_chain: 1000,
+            python_version: PythonVersion::PY311,
         }
     }
 }
 
-/// Parses already decoded and pre-scanned `text` as a module; syntax errors are mapped to
-/// 1-based line/column.
+/// Parses already decoded and pre-scanned `text` as a module for [`Limits::default`]'s Python
+/// version; syntax errors are mapped to 1-based line/column.
 ///
 /// Call this on a thread from [`with_big_stack`]: the returned tree may be deep, and dropping a
 /// deep tree recurses.
 pub fn parse_module(text: &str, index: &LineIndex) -> Result<ModModule, ParseError> {
-    match ruff_python_parser::parse_module(text) {
-        Ok(parsed) => Ok(parsed.into_syntax()),
-        Err(e) => {
-            let loc = index.location(e.location.start().to_usize());
-            Err(ParseError::new(
-                "syntax-error",
-                e.error.to_string(),
-                loc.line,
-                loc.column,
-            ))
+    parse_module_for(text, index, Limits::default().python_version)
+}
+
+/// [`parse_module`] for Python `version`: code that needs a later version (`type X = int` on
+/// 3.11) is a `syntax-error` whose message names both versions. Every syntax-error message
+/// says which version it was parsed as.
+///
+/// ```
+/// use pywarden::parse::{LineIndex, parse_module_for};
+/// use ruff_python_ast::PythonVersion;
+/// let src = "type X = int\n";
+/// let e = parse_module_for(src, &LineIndex::new(src), PythonVersion::PY311).unwrap_err();
+/// assert!(e.message.contains("Python 3.11"), "{}", e.message);
+/// assert!(parse_module_for(src, &LineIndex::new(src), PythonVersion::PY312).is_ok());
+/// ```
+pub fn parse_module_for(
+    text: &str,
+    index: &LineIndex,
+    version: PythonVersion,
+) -> Result<ModModule, ParseError> {
+    use ruff_python_parser::{Mode, ParseOptions};
+    let options = ParseOptions::from(Mode::Module).with_target_version(version);
+    let parsed = ruff_python_parser::parse_unchecked(text, options);
+    let located = |offset: usize, message: String| {
+        let loc = index.location(offset);
+        ParseError::new("syntax-error", message, loc.line, loc.column)
+    };
+    if let Some(e) = parsed.errors().first() {
+        return Err(located(
+            e.location.start().to_usize(),
+            format!("{} (parsing as Python {version})", e.error),
+        ));
+    }
+    if let Some(e) = parsed.unsupported_syntax_errors().first() {
+        // Already names both versions: "... on Python 3.11 (syntax was added in Python 3.12)".
+        return Err(located(e.range.start().to_usize(), e.to_string()));
+    }
+    match parsed.try_into_module() {
+        Some(module) => {
+            let has_fstring = module
+                .tokens()
+                .iter()
+                .any(|t| t.kind() == ruff_python_ast::token::TokenKind::FStringStart);
+            if version < PythonVersion::PY312 && has_fstring {
+                if let Some((at, message)) = fstring311::check(module.syntax(), text) {
+                    return Err(located(
+                        at,
+                        format!("{message} (parsing as Python {version})"),
+                    ));
+                }
+            }
+            Ok(module.into_syntax())
         }
+        None => Err(ParseError::new(
+            "internal",
+            "the parser returned an expression for a module",
+            1,
+            1,
+        )),
     }
 }
 

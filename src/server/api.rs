@@ -36,8 +36,8 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorDetail {
-    /// `unauthorized`, `payload_too_large`, `malformed_json`, `invalid_field`, `not_found`,
-    /// `quota_exceeded`, `overloaded`, `unavailable`.
+    /// `unauthorized`, `payload_too_large`, `malformed_json`, `bad_request`, `invalid_field`,
+    /// `not_found`, `method_not_allowed`, `quota_exceeded`, `overloaded`, `unavailable`.
     pub code: String,
     pub message: String,
 }
@@ -77,6 +77,13 @@ impl ApiError {
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+    pub fn method_not_allowed(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            message,
+        )
     }
     pub fn quota(message: impl Into<String>, retry_after_secs: u64) -> Self {
         Self {

@@ -14,9 +14,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, MatchedPath, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -316,8 +317,10 @@ fn record_of(rec: StoredExecution) -> Result<ExecutionRecord, ApiError> {
 async fn get_execution(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ExecutionRecord>, ApiError> {
+    // axum's own rejection is plain text; the API answers in its error shape.
+    let Path(id) = id.map_err(|e| ApiError::bad_request(format!("execution id: {e}")))?;
     let rec = state
         .store
         .get_execution(&caller.key.user, &id)
@@ -539,7 +542,7 @@ pub fn router(state: AppState) -> Router {
     }
     app.fallback(fallback)
         .method_not_allowed_fallback(|| async {
-            (StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+            ApiError::method_not_allowed("method not allowed on this route")
         })
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(axum::extract::DefaultBodyLimit::max(
