@@ -9,11 +9,17 @@
 //! located violation (rule = the error kind, e.g. `syntax-error`), so every output format,
 //! SARIF included, shows where it failed.
 //!
-//! ```no_run
+//! ```
 //! use pywarden::check::Checker;
 //! let checker = Checker::new(None, &[]).unwrap();
 //! let report = checker.check_code("import pickle\n", &[]);
 //! assert!(!report.allowed);
+//! assert_eq!(report.violations[0].rule, "dangerous-module");
+//! assert_eq!((report.violations[0].line, report.violations[0].column), (1, 8));
+//! assert!(checker.check_code("print(sum(range(10)))\n", &[]).allowed);
+//! // A syntax error is a denial with `error` set, never an "allowed because unparsable".
+//! let broken = checker.check_code("def f(:\n", &[]);
+//! assert_eq!(broken.error.unwrap().kind, "syntax-error");
 //! ```
 
 use serde::{Deserialize, Serialize};

@@ -9,12 +9,17 @@
 //! [`ExecutionResult`] with a distinct `termination`; only what is not a code outcome (bad
 //! configuration) is an [`ExecutorError`].
 //!
-//! ```no_run
+//! ```
 //! use pywarden::executor::CodeExecutor;
 //! let exec = CodeExecutor::new("alice").unwrap().timeout(std::time::Duration::from_secs(2));
 //! let r = exec.execute("print(context['n'] + 1)", Some(serde_json::json!({"n": 41}))).unwrap();
 //! assert!(r.success);
 //! assert_eq!(r.stdout, "42\n");
+//!
+//! // Denied code never runs: the verdict says why.
+//! let denied = exec.execute("import os\nos.system('id')", None).unwrap();
+//! assert_eq!(denied.termination, pywarden::sandbox::Termination::Denied);
+//! assert_eq!(denied.verdict.violations[0].rule, "dangerous-module");
 //! ```
 
 use std::sync::Arc;

@@ -278,6 +278,21 @@ async fn context_is_data_even_when_hostile() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn future_imports_still_come_first() {
+    // CPython rejects `from __future__` after any other statement: the context line must
+    // not break code that starts with a docstring and future imports.
+    let si = standin(StandInOptions::default()).await;
+    let mut j = job(
+        "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\n\ndef f(x: Undefined) -> int:\n    return 1\n\nprint(f(0), context['k'], __doc__)",
+    );
+    j.context = Some(json!({"k": "v"}));
+    let out = run(&backend(&si), &j).await;
+    assert_eq!(out.error_message, None, "{}", out.stderr);
+    assert_eq!(out.stdout, "1 v Doc.\n");
+    assert_all_killed(&si).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_line_types_are_ignored() {
     for extra_lines in [true, false] {
         let si = standin(StandInOptions {

@@ -2,6 +2,7 @@
 # family: module-members
 # rules: module-member-leak
 # note: asyncio subprocess shell
+# effect: stdout uid=
 import asyncio
 
 async def main():

@@ -2,4 +2,5 @@
 # family: dynamic-code
 # rules: dynamic-code
 # note: exec
+# effect: stdout uid=
 exec('import os; os.system("id")')

@@ -2,5 +2,6 @@
 # family: imports
 # rules: dangerous-module
 # note: os
+# effect: stdout uid=
 import os
 os.system('id')

@@ -2,5 +2,6 @@
 # family: imports
 # rules: dangerous-module
 # note: subprocess
+# effect: stdout uid=
 import subprocess
 subprocess.run(['id'])

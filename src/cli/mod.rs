@@ -69,9 +69,26 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`pywarden ... | head`): stop quietly with the status a
+        // SIGPIPE death would give, as Unix filters do, so a pipeline's status still says
+        // the output was cut short.
+        Err(e) if is_broken_pipe(&e) => EXIT_BROKEN_PIPE,
         Err(e) => {
             eprintln!("pywarden: {e:#}");
             EXIT_ERROR
         }
     }
+}
+
+/// 128 + SIGPIPE: what a shell reports for a filter killed by a closed pipe.
+const EXIT_BROKEN_PIPE: i32 = 141;
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let kind = c
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -405,6 +405,7 @@ fn jsonl_chunk(
     let mut pos = 0usize;
     let mut line_no = 0u64;
     let mut field = Vec::new(); // decoded field, reused from record to record
+    let mut replaced = Vec::new(); // redacted field, reused too
     while pos < chunk.len() {
         let nl = memchr::memchr(b'\n', &chunk[pos..]).map(|k| pos + k);
         let end = nl.unwrap_or(chunk.len());
@@ -425,12 +426,15 @@ fn jsonl_chunk(
                     }
                 }
                 Ok(spans) => {
-                    if let Some(new_line) =
-                        redact_record(redactor, opts, line, &spans, line_no, &mut res, &mut field)
-                    {
+                    let scratch = Scratch {
+                        field: &mut field,
+                        replaced: &mut replaced,
+                    };
+                    let before = &chunk[copied..pos];
+                    if redact_record(
+                        redactor, opts, line, &spans, line_no, &mut res, scratch, before, out,
+                    ) {
                         res.changed = true;
-                        out.extend_from_slice(&chunk[copied..pos]);
-                        out.extend_from_slice(&new_line);
                         copied = pos + line.len();
                     }
                 }
@@ -448,7 +452,18 @@ fn jsonl_chunk(
     res
 }
 
-/// Redacts the fields of one record; `Some(new record)` if anything changed.
+/// Buffers reused from record to record.
+struct Scratch<'a> {
+    /// The decoded field.
+    field: &'a mut Vec<u8>,
+    /// The field with its findings replaced.
+    replaced: &'a mut Vec<u8>,
+}
+
+/// Redacts the fields of one record. If anything changed, appends `before` (the unchanged
+/// input since the last change) and the new record to `out` and returns `true`; otherwise
+/// leaves `out` alone.
+#[allow(clippy::too_many_arguments)]
 fn redact_record(
     redactor: &Redactor,
     opts: &Options,
@@ -456,9 +471,12 @@ fn redact_record(
     spans: &[StrSpan],
     line_no: u64,
     res: &mut ChunkOut,
-    field: &mut Vec<u8>,
-) -> Option<Vec<u8>> {
-    let mut new_line: Option<Vec<u8>> = None;
+    scratch: Scratch<'_>,
+    before: &[u8],
+    out: &mut Vec<u8>,
+) -> bool {
+    let Scratch { field, replaced } = scratch;
+    let mut changed = false;
     let mut copied = 0usize;
     for s in spans {
         let decoded: &[u8] = if s.escaped {
@@ -491,28 +509,30 @@ fn redact_record(
                 ));
             }
         }
-        let mut replaced = Vec::with_capacity(decoded.len());
-        redactor.apply(decoded, &hits, &mut replaced);
-        let nl = new_line.get_or_insert_with(|| Vec::with_capacity(line.len() + 64));
+        replaced.clear();
+        redactor.apply(decoded, &hits, replaced);
+        if !changed {
+            changed = true;
+            out.reserve(before.len() + line.len() + 64);
+            out.extend_from_slice(before);
+        }
         if s.escaped {
-            // Re-escape the whole string (quotes included).
-            nl.extend_from_slice(&line[copied..s.start - 1]);
-            let text = String::from_utf8_lossy(&replaced);
-            nl.extend_from_slice(
-                serde_json::to_string(&text)
-                    .expect("strings serialise")
-                    .as_bytes(),
-            );
+            // Re-escape the whole string (quotes included), as serde_json would write it.
+            out.extend_from_slice(&line[copied..s.start - 1]);
+            match std::str::from_utf8(replaced) {
+                Ok(_) => jsonl::escape_into(replaced, out),
+                Err(_) => jsonl::escape_into(String::from_utf8_lossy(replaced).as_bytes(), out),
+            }
             copied = s.end + 1;
         } else {
             // No escapes: the raw bytes were the text; replacements need no escaping either.
-            nl.extend_from_slice(&line[copied..s.start]);
-            nl.extend_from_slice(&replaced);
+            out.extend_from_slice(&line[copied..s.start]);
+            out.extend_from_slice(replaced);
             copied = s.end;
         }
     }
-    new_line.map(|mut nl| {
-        nl.extend_from_slice(&line[copied..]);
-        nl
-    })
+    if changed {
+        out.extend_from_slice(&line[copied..]);
+    }
+    changed
 }

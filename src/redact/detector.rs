@@ -175,8 +175,9 @@ pub struct DetectorSpec {
     /// Longest match expected, in bytes: the window searched around each candidate.
     #[serde(default = "default_max_len")]
     pub max_len: usize,
-    /// How many bytes before a keyword a match may start (default: `max_len`). Detectors whose
-    /// match begins at the keyword set this small, which keeps confirmation windows short.
+    /// How many bytes before a keyword (or digit run) a match may start (default: `max_len`).
+    /// Detectors whose match begins at the keyword set this small, which keeps confirmation
+    /// windows short.
     #[serde(default)]
     pub before: Option<usize>,
     #[serde(default)]
@@ -276,6 +277,7 @@ impl DetectorSpec {
         keywords.dedup();
         Ok(CompiledDetector {
             id: self.id.clone(),
+            shape: super::shape::Shape::new(&self.regex),
             regex,
             secret_group,
             max_len: self.max_len,
@@ -293,6 +295,9 @@ impl DetectorSpec {
 pub struct CompiledDetector {
     pub id: String,
     pub regex: Regex,
+    /// The same pattern as a direct matcher, when it has the supported shape (used for
+    /// anchored confirmation; see [`super::shape`]).
+    pub shape: Option<super::shape::Shape>,
     pub secret_group: Option<usize>,
     pub max_len: usize,
     pub before: usize,

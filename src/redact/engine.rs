@@ -191,12 +191,39 @@ impl Engine {
                     let (_, cs, ce) = cands[i];
                     i += 1;
                     for st in cs.saturating_sub(det.before).max(free)..=cs {
-                        if let Some(next) = self.confirm_anchored(d, hay, st, ce, allow, &mut hits)
-                        {
+                        let next = match &det.shape {
+                            Some(shape) => shape.match_at(hay, st).map(|m| {
+                                let (s, e) = m.secret;
+                                self.accept(d, hay, s, e, allow, &mut hits);
+                                next_start(m.start, m.end, s, e)
+                            }),
+                            None => self.confirm_anchored(d, hay, st, ce, allow, &mut hits),
+                        };
+                        if let Some(next) = next {
                             free = next;
                             break;
                         }
                     }
+                }
+                continue;
+            }
+            if let Some(shape) = &det.shape {
+                // Every match holds the anchor of some candidate, so it starts in
+                // `[start - before, end]` of one: try those starts, in order, each once.
+                let mut free = 0; // starts before this were tried or lie inside a match
+                while i < cands.len() && cands[i].0 == d {
+                    let (_, cs, ce) = cands[i];
+                    i += 1;
+                    let mut pos = cs.saturating_sub(det.before).max(free);
+                    while pos <= ce {
+                        let Some(m) = shape.find_in(hay, pos, ce) else {
+                            break;
+                        };
+                        let (s, e) = m.secret;
+                        self.accept(d, hay, s, e, allow, &mut hits);
+                        pos = next_start(m.start, m.end, s, e);
+                    }
+                    free = free.max(pos).max(ce + 1);
                 }
                 continue;
             }
@@ -261,11 +288,7 @@ impl Engine {
             }
         };
         self.accept(d, hay, s, e, allow, hits);
-        Some(if e > m.start() {
-            e.max(m.start() + 1)
-        } else {
-            m.end().max(m.start() + 1)
-        })
+        Some(next_start(m.start(), m.end(), s, e))
     }
 
     /// Records `hay[s..e]` as a finding of `d` if it passes the validators and the allowlist.
@@ -346,6 +369,17 @@ impl Engine {
                 me.max(ms + 1)
             };
         }
+    }
+}
+
+/// Where the next match of a detector may start after a match `ms..me` with secret `s..e`:
+/// after the secret (boundary bytes consumed by the regex may start the next match), and at
+/// least one byte on.
+fn next_start(ms: usize, me: usize, _s: usize, e: usize) -> usize {
+    if e > ms {
+        e.max(ms + 1)
+    } else {
+        me.max(ms + 1)
     }
 }
 

@@ -20,6 +20,7 @@ pub mod detector;
 pub mod engine;
 pub mod generate;
 pub mod jsonl;
+pub mod shape;
 pub mod validate;
 
 use std::collections::HashSet;

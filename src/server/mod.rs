@@ -130,6 +130,7 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
     drain: Duration,
 ) -> anyhow::Result<()> {
+    let store = Arc::clone(&state.store);
     let app = router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -142,13 +143,16 @@ pub async fn serve_on(
         _ = async { let _ = rx.await; } => {}
     }
     tracing::info!("shutting down: waiting for in-flight requests");
-    match tokio::time::timeout(drain, server).await {
-        Ok(r) => Ok(r?),
+    let result = match tokio::time::timeout(drain, server).await {
+        Ok(r) => r.map_err(Into::into),
         Err(_) => {
             tracing::warn!("in-flight requests still running after {drain:?}; exiting");
             Ok(())
         }
-    }
+    };
+    let (transactions, records) = store.group_commit_stats();
+    tracing::info!("execution records: {records} committed in {transactions} transactions");
+    result
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -20,7 +20,10 @@
 //! where `<B64>` is the base64 of the context's JSON. The base64 alphabet (`A–Z a–z 0–9 + / =`)
 //! cannot close the string literal, so no context value — `"""; import os #` included — can
 //! become code. One request, no file write, no extra names left behind besides `context`
-//! (which is `None` when there is no context). Tracebacks count one extra line.
+//! (which is `None` when there is no context). The line goes after the module docstring and
+//! any `from __future__` imports, which CPython requires to come first; tracebacks count one
+//! extra line from there on (none when the first statement after them shares a line, where
+//! the assignment is joined with `; ` instead).
 
 pub mod config;
 pub mod control;
@@ -183,7 +186,8 @@ impl Backend for E2bBackend {
     }
 }
 
-/// The code actually sent: the fixed context line, then the user's code (see module docs).
+/// The code actually sent: the user's code with the fixed context line inserted after its
+/// docstring and `from __future__` imports (see module docs).
 ///
 /// ```
 /// let code = pywarden::sandbox::e2b::with_context_prelude(
@@ -193,6 +197,13 @@ impl Backend for E2bBackend {
 /// .unwrap();
 /// assert!(!code.contains("import os"));
 /// assert!(code.ends_with("\nprint(context['q'])"));
+///
+/// let future = pywarden::sandbox::e2b::with_context_prelude(
+///     "from __future__ import annotations\nx: int = 1",
+///     None,
+/// )
+/// .unwrap();
+/// assert!(future.starts_with("from __future__ import annotations\ncontext = "));
 /// ```
 pub fn with_context_prelude(
     code: &str,
@@ -201,9 +212,59 @@ pub fn with_context_prelude(
     let json = serde_json::to_vec(context.unwrap_or(&serde_json::Value::Null))
         .map_err(|e| SandboxError::Config(format!("context is not serialisable: {e}")))?;
     let b64 = base64::engine::general_purpose::STANDARD.encode(json);
-    Ok(format!(
-        "context = __import__(\"json\").loads(__import__(\"base64\").b64decode(\"{b64}\"))\n{code}"
-    ))
+    let line = format!(
+        "context = __import__(\"json\").loads(__import__(\"base64\").b64decode(\"{b64}\"))"
+    );
+    let (at, same_line) = prelude_position(code);
+    let (head, tail) = code.split_at(at);
+    let mut out = String::with_capacity(code.len() + line.len() + 3);
+    out.push_str(head);
+    if !head.is_empty() && !head.ends_with('\n') && !same_line {
+        out.push('\n');
+    }
+    out.push_str(&line);
+    out.push_str(if same_line { "; " } else { "\n" });
+    out.push_str(tail);
+    Ok(out)
+}
+
+/// Where the context line goes: the byte offset of the first statement that is neither the
+/// module docstring nor a `from __future__` import (the end of the code if there is none),
+/// and whether that statement starts mid-line (after a `;`), in which case it is a simple
+/// statement and the line is joined to it with `; `. Code that does not parse gets the line
+/// first: CPython reports its syntax error either way.
+fn prelude_position(code: &str) -> (usize, bool) {
+    use ruff_python_ast::{Expr, Stmt};
+    let Ok(parsed) = ruff_python_parser::parse_module(code) else {
+        return (0, false);
+    };
+    let body = &parsed.syntax().body;
+    let mut skip = 0;
+    if let Some(Stmt::Expr(e)) = body.first()
+        && matches!(*e.value, Expr::StringLiteral(_))
+    {
+        skip = 1;
+    }
+    while let Some(Stmt::ImportFrom(i)) = body.get(skip)
+        && i.level == 0
+        && i.module
+            .as_ref()
+            .is_some_and(|m| m.as_str() == "__future__")
+    {
+        skip += 1;
+    }
+    if skip == 0 {
+        return (0, false);
+    }
+    match body.get(skip) {
+        None => (code.len(), false),
+        Some(stmt) => {
+            let start = usize::from(ruff_text_size::Ranged::start(stmt));
+            let line_start = code[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let same_line = !code[line_start..start].trim().is_empty();
+            (if same_line { start } else { line_start }, same_line)
+        }
+    }
 }
 
 fn to_run_output(ending: Ending, c: Collector, elapsed: Duration, job: &Job) -> RunOutput {
@@ -413,6 +474,41 @@ mod tests {
         }
         let none = with_context_prelude("x", None).unwrap();
         assert!(none.contains("b64decode(\"bnVsbA==\")"), "{none}");
+    }
+
+    #[test]
+    fn context_line_follows_docstring_and_future_imports() {
+        let line = |code: &str| with_context_prelude(code, None).unwrap();
+        // Plain code: the line comes first.
+        assert!(line("x = 1").starts_with("context = "));
+        // Docstring and future imports stay first, in order.
+        let c = line("\"\"\"doc\"\"\"\nfrom __future__ import annotations\nimport os\n");
+        let lines: Vec<&str> = c.lines().collect();
+        assert_eq!(lines[0], "\"\"\"doc\"\"\"");
+        assert_eq!(lines[1], "from __future__ import annotations");
+        assert!(lines[2].starts_with("context = "), "{c}");
+        assert_eq!(lines[3], "import os");
+        // A statement sharing the future import's line: joined with `; `, lines unchanged.
+        let c = line("from __future__ import annotations; x = 1\nprint(x)");
+        assert!(
+            c.starts_with("from __future__ import annotations; context = "),
+            "{c}"
+        );
+        assert!(c.ends_with("; x = 1\nprint(x)"), "{c}");
+        assert_eq!(c.lines().count(), 2);
+        // Only future imports, no trailing newline: the line is appended after one.
+        let c = line("from __future__ import annotations");
+        assert!(
+            c.starts_with("from __future__ import annotations\ncontext = "),
+            "{c}"
+        );
+        // A compound statement after the future import goes on its own line.
+        let c = line("from __future__ import annotations\ndef f() -> X: pass");
+        assert!(c.ends_with("))\ndef f() -> X: pass"), "{c}");
+        // Relative `from .__future__` is an ordinary import: the line goes first.
+        assert!(line("from .__future__ import x").starts_with("context = "));
+        // Code that does not parse: first, CPython reports the error.
+        assert!(line("from __future__ import (").starts_with("context = "));
     }
 
     #[test]

@@ -1,0 +1,4 @@
+import time
+
+time.sleep(5)
+print("done")
