@@ -864,13 +864,23 @@ fn pywarden_agrees_with_cpython() {
     let inputs = inputs();
     let (mut both_ok, mut both_reject, mut refused) = (0usize, 0usize, 0usize);
     let mut disagreements = Vec::new();
+    let mut refusals = std::collections::BTreeMap::new();
     for (name, src) in &inputs {
         let cpython = oracle.parses(src);
         let ours = pywarden(src, &limits);
         match (&cpython, &ours) {
             (Ok(()), Verdict::Valid) => both_ok += 1,
             (Err(_), Verdict::SyntaxError(_)) => both_reject += 1,
-            (_, Verdict::Refused(_)) => refused += 1,
+            (_, Verdict::Refused(why)) => {
+                refused += 1;
+                let kind = why.split(':').next().unwrap_or_default().to_string();
+                let side = if cpython.is_ok() {
+                    "CPython accepts"
+                } else {
+                    "CPython rejects"
+                };
+                *refusals.entry(format!("{kind} ({side})")).or_insert(0usize) += 1;
+            }
             (Ok(()), Verdict::SyntaxError(e)) => {
                 disagreements.push(format!(
                     "{name}: CPython accepts, pywarden: {e}\n---\n{}\n---",
@@ -887,7 +897,7 @@ fn pywarden_agrees_with_cpython() {
     }
     eprintln!(
         "parse differential vs CPython {}.{}: {} inputs, {} agree (both valid {both_ok}, both \
-         reject {both_reject}), {refused} refused by a limit, {} disagree",
+         reject {both_reject}), {refused} refused by a limit {refusals:?}, {} disagree",
         oracle.version.0,
         oracle.version.1,
         inputs.len(),
