@@ -61,7 +61,7 @@ attribute_messages := {
 # `data.gate.attribute_rules` (the attribute name → rule id map).
 deny contains v if {
 	some name, entries in idx.attributes
-	rule := cfg.attribute_rules[name]
+	rule := data.gate.attribute_rules[name]
 	some a in entries
 	v := violation(rule, a, sprintf(attribute_messages[rule], [a.attr, how(a)]))
 }
@@ -74,7 +74,7 @@ deny contains v if {
 
 # code-object: building code objects or functions from parts.
 deny contains v if {
-	some f in cfg.code_constructors
+	some f in data.gate.code_constructors
 	some c in idx.calls[f]
 	v := violation("code-object", c, sprintf("call of '%s' builds code or functions from parts", [c.func]))
 }
@@ -104,6 +104,6 @@ deny contains v if {
 deny contains v if {
 	some a in idx.special_attributes
 	a.context in {"store", "del"}
-	a.attr in cfg.no_store
+	a.attr in data.gate.no_store
 	v := violation("dunder-store", a, sprintf("%s of '%s' rewrites an object's identity", [a.context, a.attr]))
 }
