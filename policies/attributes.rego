@@ -57,12 +57,22 @@ attribute_messages := {
 	"dunder-escape": "'%s' is an introspection escape primitive%s",
 }
 
-# One pass over the distinct attribute names of the unit, each looked up in
-# `data.gate.attribute_rules` (the attribute name → rule id map).
+# One pass over whichever is shorter: the distinct attribute names of the unit, each looked
+# up in `data.gate.attribute_rules` (the attribute name → rule id map), or that map, each
+# name looked up in the unit's index. Both bodies find the same accesses; measured on regorus's
+# VM, a step over the unit's names costs about four steps over the map, hence the factor.
 deny contains v if {
+	count(idx.attributes) * 4 <= count(data.gate.attribute_rules)
 	some name, entries in idx.attributes
-	rule := cfg.attribute_rules[name]
+	rule := data.gate.attribute_rules[name]
 	some a in entries
+	v := violation(rule, a, sprintf(attribute_messages[rule], [a.attr, how(a)]))
+}
+
+deny contains v if {
+	count(idx.attributes) * 4 > count(data.gate.attribute_rules)
+	some name, rule in data.gate.attribute_rules
+	some a in idx.attributes[name]
 	v := violation(rule, a, sprintf(attribute_messages[rule], [a.attr, how(a)]))
 }
 
@@ -74,7 +84,7 @@ deny contains v if {
 
 # code-object: building code objects or functions from parts.
 deny contains v if {
-	some f in cfg.code_constructors
+	some f in data.gate.code_constructors
 	some c in idx.calls[f]
 	v := violation("code-object", c, sprintf("call of '%s' builds code or functions from parts", [c.func]))
 }
@@ -104,6 +114,6 @@ deny contains v if {
 deny contains v if {
 	some a in idx.special_attributes
 	a.context in {"store", "del"}
-	a.attr in cfg.no_store
+	a.attr in data.gate.no_store
 	v := violation("dunder-store", a, sprintf("%s of '%s' rewrites an object's identity", [a.context, a.attr]))
 }

@@ -11,6 +11,18 @@ test_subclass_walk_mro_and_base if {
 	"subclass-walk" in denied({"attributes": [dunder("__bases__")]})
 }
 
+# The attribute rules walk the unit's attribute names or the `attribute_rules` map, whichever
+# is shorter: both ways must find the same accesses.
+test_attribute_rules_walk_either_side if {
+	inp := {"attributes": [dunder("__subclasses__"), dunder("__globals__"), dunder("__name__")]}
+	few := {"__subclasses__": "subclass-walk", "__globals__": "builtins-recovery"}
+	many := object.union(few, {sprintf("x%d", [i]): "dunder-escape" | some i in numbers.range(1, 20)})
+	by_names := denied(inp) with data.gate.attribute_rules as many
+	by_map := denied(inp) with data.gate.attribute_rules as few
+	by_names == {"subclass-walk", "builtins-recovery"}
+	by_map == by_names
+}
+
 test_subclass_walk_not_for_class_name if {
 	count(denied({"attributes": [dunder("__class__"), dunder("__name__"), dunder("__init__")]})) == 0
 }

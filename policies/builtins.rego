@@ -6,14 +6,14 @@ package pywarden
 # one that stays dangerous even when rebound (`eval = eval` must not launder `eval`).
 is_builtin_ref(n) if not n.shadowed
 
-is_builtin_ref(n) if n.name in cfg.builtins.deny_even_if_shadowed
+is_builtin_ref(n) if n.name in data.gate.builtins.deny_even_if_shadowed
 
 # Every builtin some rule cares about.
-risky_builtin(b) if b in cfg.builtins.dynamic_code
+risky_builtin(b) if b in data.gate.builtins.dynamic_code
 
-risky_builtin(b) if b in cfg.builtins.dangerous
+risky_builtin(b) if b in data.gate.builtins.dangerous
 
-risky_builtin(b) if b in cfg.builtins.namespace
+risky_builtin(b) if b in data.gate.builtins.namespace
 
 indirect_contexts := {"decorator", "default", "argument", "load"}
 
@@ -26,7 +26,7 @@ indirect_contexts := {"decorator", "default", "argument", "load"}
 #   negative: "ast_value = int('42')"
 deny contains v if {
 	some name, refs in idx.names
-	name in cfg.builtins.dynamic_code
+	name in data.gate.builtins.dynamic_code
 	some n in refs
 	n.context == "call"
 	is_builtin_ref(n)
@@ -42,7 +42,7 @@ deny contains v if {
 #   negative: "print(len('abc'))"
 deny contains v if {
 	some name, refs in idx.names
-	name in cfg.builtins.dangerous
+	name in data.gate.builtins.dangerous
 	some n in refs
 	n.context == "call"
 	not n.shadowed
@@ -58,7 +58,7 @@ deny contains v if {
 #   negative: "len(values)"
 deny contains v if {
 	some name, refs in idx.names
-	name in cfg.builtins.namespace
+	name in data.gate.builtins.namespace
 	some n in refs
 	n.context == "call"
 	is_builtin_ref(n)

@@ -34,7 +34,7 @@ deny contains v if {
 deny contains v if {
 	d := input.encoding.declared
 	is_string(d)
-	not lower(d) in cfg.source.allowed_encodings
+	not lower(d) in data.gate.source.allowed_encodings
 	v := violation("encoding-declaration", encoding_place, sprintf("source declares encoding '%s'", [d]))
 }
 
@@ -57,7 +57,7 @@ deny contains v if {
 # Escape-class dunders: a literal string spelling one is as suspicious as the access itself.
 escape_dunder(d) if {
 	startswith(d, "__")
-	cfg.attribute_rules[d] in {"subclass-walk", "builtins-recovery", "code-object"}
+	data.gate.attribute_rules[d] in {"subclass-walk", "builtins-recovery", "code-object"}
 }
 
 # METADATA
@@ -70,13 +70,14 @@ escape_dunder(d) if {
 deny contains v if {
 	some s in input.strings
 	s.how != "literal"
-	s.value in cfg.sensitive_strings
+	s.value in data.gate.sensitive_strings
 	v := violation("obfuscated-string", s, sprintf("computed string (%s) spells '%s'", [s.how, s.value]))
 }
 
 deny contains v if {
 	some s in input.strings
 	s.how == "literal"
+	startswith(s.value, "__")
 	escape_dunder(s.value)
 	v := violation("obfuscated-string", s, sprintf("string literal spells escape primitive '%s'", [s.value]))
 }

@@ -2,7 +2,7 @@
 # code too large or too tangled to review. Thresholds live in `data.gate.limits`.
 package pywarden
 
-limits := cfg.limits
+limits := data.gate.limits
 
 cx := object.get(input, "complexity", {})
 

@@ -5,6 +5,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -52,12 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         builder = builder.num_threads(n.max(1));
     }
     let pool = builder.build()?;
-    let reports: Vec<FileReport> = pool.install(|| {
-        inputs
-            .par_iter()
-            .flat_map_iter(|input| check_input(&checker, input))
-            .collect()
-    });
+    let reports = pool.install(|| check_largest_first(&checker, &inputs));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     render(args.format, &reports, &checker.rule_docs(), &mut out)?;
@@ -67,6 +64,47 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     } else {
         EXIT_FOUND
     })
+}
+
+/// Checks every input on the current rayon pool, largest file first, and returns the reports
+/// in discovery order. Each worker takes the next input from a shared counter: with few cores,
+/// a large file picked up last (rayon splits a slice into contiguous halves) would finish
+/// alone while the other cores idle.
+fn check_largest_first(checker: &Checker, inputs: &[Input]) -> Vec<FileReport> {
+    let sizes: Vec<u64> = inputs.par_iter().map(input_size).collect();
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, Vec<FileReport>)>> = Mutex::new(Vec::with_capacity(inputs.len()));
+    rayon::scope(|s| {
+        for _ in 0..rayon::current_num_threads() {
+            s.spawn(|_| {
+                let mut mine = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = order.get(k) else { break };
+                    mine.push((i, check_input(checker, &inputs[i])));
+                }
+                done.lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .extend(mine);
+            });
+        }
+    });
+    let mut done = done
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, reports)| reports).collect()
+}
+
+/// Size in bytes of a file input (0 for stdin or when it cannot be read: its error report is
+/// cheap).
+fn input_size(input: &Input) -> u64 {
+    match input {
+        Input::File { path, .. } => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        Input::Stdin => 0,
+    }
 }
 
 fn check_input(checker: &Checker, input: &Input) -> Vec<FileReport> {

@@ -18,7 +18,7 @@ fn s(v: &str) -> Value {
 
 /// Object keys and frequent short values, allocated once per process: building the input
 /// allocated a fresh string for every key of every fact (≈ a tenth of the evaluation time).
-static INTERNED: std::sync::LazyLock<std::collections::HashMap<&'static str, Value>> =
+static INTERNED: std::sync::LazyLock<std::collections::HashMap<&'static str, Value, Fnv>> =
     std::sync::LazyLock::new(|| {
         [
             // keys
@@ -98,6 +98,32 @@ static INTERNED: std::sync::LazyLock<std::collections::HashMap<&'static str, Val
         .collect()
     });
 
+/// FNV-1a, for the interned-word table: its keys are short, and SipHash showed in profiles
+/// (every key of every fact is looked up).
+#[derive(Default)]
+struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
 /// `v` as a value, shared when it is a known key or frequent word.
 pub(crate) fn word(v: &str) -> Value {
     match INTERNED.get(v) {
@@ -122,20 +148,62 @@ fn obj<const N: usize>(pairs: [(&str, Value); N], loc: Option<&Location>) -> Val
     Value::from(o)
 }
 
+/// A located fact object built as a copy of its kind's template: the template (keys of the
+/// call site's `pairs` plus `line`/`column`, values null) is built and frozen on first use, and
+/// each fact clones it — one allocation — and overwrites the values in place. Building each fact
+/// object from scratch (a B-tree, then frozen into a sorted slice) was most of the input cost.
+/// Every call site passes the same keys each time, so the template has exactly those keys.
+fn located<const N: usize>(
+    shape: &std::sync::OnceLock<Object>,
+    pairs: [(&str, Value); N],
+    loc: &Location,
+) -> Value {
+    let template = shape.get_or_init(|| {
+        let keys = pairs.iter().map(|(k, _)| *k).chain(["line", "column"]);
+        let o: Object = keys.map(|k| (word(k), Value::Null)).collect();
+        match Value::from(o).as_object() {
+            Ok(frozen) => frozen.clone(),
+            Err(_) => Object::new(),
+        }
+    });
+    let mut o = template.clone();
+    for (k, v) in pairs {
+        set(&mut o, k, v);
+    }
+    set(&mut o, "line", Value::from(loc.line));
+    set(&mut o, "column", Value::from(loc.column));
+    Value::from(o)
+}
+
+/// Sets `k` in `o`: in place when the key exists (a frozen object stays frozen).
+fn set(o: &mut Object, k: &str, v: Value) {
+    let key = word(k);
+    match o.get_mut(&key) {
+        Some(slot) => *slot = v,
+        None => {
+            o.insert(key, v);
+        }
+    }
+}
+
 fn location(l: &Location) -> Value {
-    obj([], Some(l))
+    static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+    located(&SHAPE, [], l)
 }
 
 fn array(items: Vec<Value>) -> Value {
     Value::from(items)
 }
 
-fn group(map: &mut BTreeMap<String, Vec<Value>>, key: String, v: &Value) {
+fn group<K: Ord>(map: &mut BTreeMap<K, Vec<Value>>, key: K, v: &Value) {
     map.entry(key).or_default().push(v.clone());
 }
 
-fn object_of_groups(map: BTreeMap<String, Vec<Value>>) -> Value {
-    let o: Object = map.into_iter().map(|(k, v)| (s(&k), array(v))).collect();
+fn object_of_groups<K: AsRef<str>>(map: BTreeMap<K, Vec<Value>>) -> Value {
+    let o: Object = map
+        .into_iter()
+        .map(|(k, v)| (s(k.as_ref()), array(v)))
+        .collect();
     Value::from(o)
 }
 
@@ -145,7 +213,9 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .imports
         .iter()
         .map(|i| {
-            obj(
+            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            located(
+                &SHAPE,
                 [
                     ("kind", word(&i.kind)),
                     ("module", opt(&i.module)),
@@ -154,7 +224,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
                     ("alias", opt(&i.alias)),
                     ("level", Value::from(i.level)),
                 ],
-                Some(&i.loc),
+                &i.loc,
             )
         })
         .collect();
@@ -162,14 +232,16 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .names
         .iter()
         .map(|n| {
-            obj(
+            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            located(
+                &SHAPE,
                 [
                     ("name", s(&n.name)),
                     ("raw", opt(&n.raw)),
                     ("context", word(&n.context)),
                     ("shadowed", Value::from(n.shadowed)),
                 ],
-                Some(&n.loc),
+                &n.loc,
             )
         })
         .collect();
@@ -177,7 +249,9 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .attributes
         .iter()
         .map(|a| {
-            obj(
+            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            located(
+                &SHAPE,
                 [
                     ("attr", s(&a.attr)),
                     ("kind", word(&a.kind)),
@@ -186,7 +260,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
                     ("context", word(&a.context)),
                     ("raw", opt(&a.raw)),
                 ],
-                Some(&a.loc),
+                &a.loc,
             )
         })
         .collect();
@@ -194,14 +268,16 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .calls
         .iter()
         .map(|c| {
-            obj(
+            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            located(
+                &SHAPE,
                 [
                     ("func", s(&c.func)),
                     ("args", array(c.args.iter().map(opt).collect())),
                     ("nargs", Value::from(c.nargs)),
                     ("constant_args", Value::from(c.constant_args)),
                 ],
-                Some(&c.loc),
+                &c.loc,
             )
         })
         .collect();
@@ -209,9 +285,11 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .strings
         .iter()
         .map(|x| {
-            obj(
+            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            located(
+                &SHAPE,
                 [("value", s(&x.value)), ("how", word(&x.how))],
-                Some(&x.loc),
+                &x.loc,
             )
         })
         .collect();
@@ -226,7 +304,10 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
                 array(
                     e.suspicious_chars
                         .iter()
-                        .map(|c| obj([("codepoint", s(&c.codepoint))], Some(&c.loc)))
+                        .map(|c| {
+                            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+                            located(&SHAPE, [("codepoint", s(&c.codepoint))], &c.loc)
+                        })
                         .collect(),
                 ),
             ),
@@ -300,7 +381,7 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
     let mut members = BTreeMap::new();
     let mut special = Vec::new();
     for (a, v) in f.attributes.iter().zip(&attributes) {
-        group(&mut by_attr, a.attr.clone(), v);
+        group(&mut by_attr, a.attr.as_str(), v);
         if let Some(m) = &a.module {
             group(&mut members, format!("{m}.{}", a.attr), v);
         }
@@ -310,11 +391,11 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
     }
     let mut by_func = BTreeMap::new();
     for (c, v) in f.calls.iter().zip(&calls) {
-        group(&mut by_func, c.func.clone(), v);
+        group(&mut by_func, c.func.as_str(), v);
     }
     let mut by_name = BTreeMap::new();
     for (n, v) in f.names.iter().zip(&names) {
-        group(&mut by_name, n.name.clone(), v);
+        group(&mut by_name, n.name.as_str(), v);
     }
     let index = obj(
         [
@@ -347,10 +428,13 @@ mod tests {
 
     #[test]
     fn direct_value_equals_serde_serialisation() {
-        let src = "import random as r\nfrom typing import sys\nx = r._os\ny = getattr(x, 'a' + 'b')\nwhile True:\n    pass\ns = '{0.__class__}'.format(1)\nz = 10 ** 10 ** 10\n";
+        let src = "import random as r\nfrom typing import sys\nt = 'a\u{202e}b'\nprint(eval)\nx = r._os\ny = getattr(x, 'a' + 'b')\nwhile True:\n    pass\ns = '{0.__class__}'.format(1)\nz = 10 ** 10 ** 10\n";
         let facts =
             crate::facts::extract(src.as_bytes(), &crate::parse::Limits::default()).unwrap();
         assert!(!facts.attributes.is_empty() && !facts.calls.is_empty());
+        assert!(!facts.names.is_empty() && !facts.imports.is_empty() && !facts.strings.is_empty());
+        assert!(!facts.encoding.suspicious_chars.is_empty());
+        assert!(!facts.complexity.infinite_loops.is_empty() && !facts.complexity.bombs.is_empty());
         let (direct, _, _, _) = facts_value(&facts);
         let via_serde = Value::from(serde_json::to_value(&facts).unwrap());
         assert_eq!(direct, via_serde);
