@@ -9,29 +9,13 @@
 //! Also: `pywarden check` schedules files largest first but must still report them in
 //! discovery order.
 
+mod policy_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pywarden::parse::Limits;
-use pywarden::policy::{PolicyEngine, input};
-
-fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            if !matches!(name, "test" | "tests" | "idle_test" | "site-packages") {
-                python_files(&path, out);
-            }
-        } else if name.ends_with(".py") {
-            out.push(path);
-        }
-    }
-}
+use policy_support::{corpus, stdlib};
+use pywarden::policy::PolicyEngine;
 
 fn before(data: &[PathBuf]) -> PolicyEngine {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/policy_before_perf");
@@ -45,33 +29,13 @@ fn compare(
     files: &[PathBuf],
     extra: &[String],
 ) -> (usize, usize) {
-    let (mut units, mut violations) = (0, 0);
-    for path in files {
-        let bytes = std::fs::read(path).unwrap();
-        let Ok(facts) = pywarden::facts::extract(&bytes, &Limits::default()) else {
-            continue;
-        };
-        let value = input::input_value(&facts, extra);
-        let was = old.evaluate_value(value.clone()).unwrap();
-        let is = new.evaluate_value(value).unwrap();
-        assert_eq!(
-            was,
-            is,
-            "the policy rewrite changed the verdict on {}",
-            path.display()
-        );
-        units += 1;
-        violations += is.violations.len();
-    }
-    (units, violations)
-}
-
-fn corpus() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut files = Vec::new();
-    python_files(&root, &mut files);
-    assert!(files.len() >= 200, "corpus not found at {}", root.display());
-    files
+    policy_support::compare(
+        files,
+        extra,
+        "the policy rewrite changed the verdict",
+        |v| old.evaluate_value(v).unwrap(),
+        |v| new.evaluate_value(v).unwrap(),
+    )
 }
 
 #[test]
@@ -109,14 +73,7 @@ fn rewritten_policy_gives_the_same_verdicts_with_custom_data() {
 
 #[test]
 fn rewritten_policy_gives_the_same_verdicts_on_the_stdlib() {
-    let stdlib = Path::new("/root/.pyenv/versions/3.11.7/lib/python3.11");
-    let stdlib = if stdlib.is_dir() {
-        stdlib.to_path_buf()
-    } else {
-        PathBuf::from("/usr/lib/python3.11")
-    };
-    let mut files = Vec::new();
-    python_files(&stdlib, &mut files);
+    let files = stdlib();
     if files.is_empty() {
         eprintln!("no CPython standard library found; skipped");
         return;

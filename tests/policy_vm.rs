@@ -3,50 +3,25 @@
 //! library (hundreds of real files with thousands of violations) is evaluated both ways, with
 //! and without extra allowed imports, and the verdicts compared field by field.
 
-use std::path::{Path, PathBuf};
+mod policy_support;
 
+use policy_support::{corpus, stdlib};
 use pywarden::parse::Limits;
 use pywarden::policy::{PolicyEngine, input};
 
-fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            if !matches!(name, "test" | "tests" | "idle_test" | "site-packages") {
-                python_files(&path, out);
-            }
-        } else if name.ends_with(".py") {
-            out.push(path);
-        }
-    }
-}
-
 /// Compares VM and interpreter on `files`; returns (units compared, violations seen).
-fn compare(engine: &PolicyEngine, files: &[PathBuf], extra: &[String]) -> (usize, usize) {
-    let (mut units, mut violations) = (0, 0);
-    for path in files {
-        let bytes = std::fs::read(path).unwrap();
-        let Ok(facts) = pywarden::facts::extract(&bytes, &Limits::default()) else {
-            continue;
-        };
-        let value = input::input_value(&facts, extra);
-        let vm = engine.evaluate_value(value.clone()).unwrap();
-        let interpreted = engine.evaluate_value_interpreted(value).unwrap();
-        assert_eq!(
-            vm,
-            interpreted,
-            "VM and interpreter disagree on {}",
-            path.display()
-        );
-        units += 1;
-        violations += vm.violations.len();
-    }
-    (units, violations)
+fn compare(
+    engine: &PolicyEngine,
+    files: &[std::path::PathBuf],
+    extra: &[String],
+) -> (usize, usize) {
+    policy_support::compare(
+        files,
+        extra,
+        "VM and interpreter disagree",
+        |v| engine.evaluate_value(v).unwrap(),
+        |v| engine.evaluate_value_interpreted(v).unwrap(),
+    )
 }
 
 #[test]
@@ -61,10 +36,7 @@ fn default_policy_runs_on_the_vm() {
 #[test]
 fn vm_equals_interpreter_on_the_corpus() {
     let engine = PolicyEngine::load(None, &[]).unwrap();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut files = Vec::new();
-    python_files(&root, &mut files);
-    assert!(files.len() >= 200, "corpus not found at {}", root.display());
+    let files = corpus();
     let (units, violations) = compare(&engine, &files, &[]);
     assert!(
         units >= 200 && violations >= 100,
@@ -77,14 +49,7 @@ fn vm_equals_interpreter_on_the_corpus() {
 
 #[test]
 fn vm_equals_interpreter_on_the_stdlib() {
-    let stdlib = Path::new("/root/.pyenv/versions/3.11.7/lib/python3.11");
-    let stdlib = if stdlib.is_dir() {
-        stdlib.to_path_buf()
-    } else {
-        PathBuf::from("/usr/lib/python3.11")
-    };
-    let mut files = Vec::new();
-    python_files(&stdlib, &mut files);
+    let files = stdlib();
     if files.is_empty() {
         eprintln!("no CPython standard library found; skipped");
         return;
