@@ -137,10 +137,10 @@ impl Shape {
         let to = to.min(hay.len());
         let mut st = from;
         while st <= to {
-            if st == hay.len() || self.first_bytes.contains(hay[st]) {
-                if let Some(m) = self.match_at(hay, st) {
-                    return Some(m);
-                }
+            if (st == hay.len() || self.first_bytes.contains(hay[st]))
+                && let Some(m) = self.match_at(hay, st)
+            {
+                return Some(m);
             }
             st += 1;
         }
@@ -336,14 +336,12 @@ fn mark_backtracking(seq: &mut [Node], after: &ByteSet, marked: &mut usize) -> b
                 min,
                 max,
                 backtrack,
-            } => {
-                if min != max && set.intersects(&rest) {
-                    *marked += 1;
-                    if *marked > 1 {
-                        return false;
-                    }
-                    *backtrack = true;
+            } if min != max && set.intersects(&rest) => {
+                *marked += 1;
+                if *marked > 1 {
+                    return false;
                 }
+                *backtrack = true;
             }
             Node::Alt(branches) => {
                 for b in branches {
