@@ -32,6 +32,9 @@ enum MalformedArg {
     Reject,
 }
 
+/// Output buffer size: smaller than a batch chunk (see `batch::Options::chunk_size`).
+const SINK_BUFFER: usize = 256 << 10;
+
 /// Arguments of `pywarden redact`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -156,12 +159,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         findings: args.report.is_some(),
         ..batch::Options::default()
     };
+    // Chunks (about 1 MiB) are larger than the buffer, so they go straight to the output
+    // instead of being copied into the buffer first.
     let mut sink: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(BufWriter::with_capacity(
-            1 << 20,
+            SINK_BUFFER,
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
         )),
-        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+        None => Box::new(BufWriter::with_capacity(SINK_BUFFER, io::stdout().lock())),
     };
     let mut by_rule = vec![0u64; redactor.detectors().len()];
     for input in &inputs {
