@@ -35,6 +35,9 @@ enum MalformedArg {
 /// Output buffer size: smaller than a batch chunk (see `batch::Options::chunk_size`).
 const SINK_BUFFER: usize = 256 << 10;
 
+/// Files at least this large are mapped rather than read.
+const MAP_AT_LEAST: u64 = 4 << 20;
+
 /// Arguments of `pywarden redact`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -187,7 +190,16 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             }
             Input::File(p) => {
                 let f = File::open(p).with_context(|| format!("cannot open {name}"))?;
-                batch::run(&redactor, &opts, f, &mut sink, &mut reporter)
+                // Large files are redacted from a mapping (no copy into buffers), others read.
+                let mapped = f
+                    .metadata()
+                    .is_ok_and(|m| m.len() >= MAP_AT_LEAST)
+                    .then(|| batch::MappedFile::new(&f))
+                    .flatten();
+                match &mapped {
+                    Some(m) => batch::run_mapped(&redactor, &opts, m, &mut sink, &mut reporter),
+                    None => batch::run(&redactor, &opts, f, &mut sink, &mut reporter),
+                }
             }
         }
         .with_context(|| format!("while redacting {name}"))?;
