@@ -2,7 +2,9 @@
 //! at line boundaries, chunks redacted in parallel with `rayon`, output written in input order.
 //!
 //! Memory is bounded by `chunk_size × in_flight` (input and output of the chunks in flight),
-//! whatever the input size. In JSONL mode each record's field (a JSON pointer) is located
+//! whatever the input size. Input comes from a reader ([`run`]) or, for large files, from a
+//! read-only mapping ([`run_mapped`]): chunks are then slices of the page cache, nothing is
+//! copied in, and the pages of chunks already written are released. In JSONL mode each record's field (a JSON pointer) is located
 //! without a DOM ([`super::jsonl`]), redacted and spliced back; every other byte of the record
 //! is preserved. Malformed records are reported with their line number and either passed
 //! through unchanged or rejected (left out), never silently dropped.

@@ -12,10 +12,17 @@
 //!
 //! Keyword detectors whose matches start at most `ANCHOR_MAX_BEFORE` (8) bytes before the keyword
 //! (`before` in the YAML) are confirmed by anchored searches at each possible start: a false
-//! candidate fails within a few bytes and no reverse scan is needed. For the others, only the
-//! window `[hit - before, hit + max_len]` around a candidate goes to the detector's regex;
-//! overlapping windows of one detector are merged so each byte is confirmed at most once per
-//! detector. Overlapping findings are resolved by length (longest wins), then priority.
+//! candidate fails within a few bytes and no reverse scan is needed. For the others, every match
+//! holds some candidate's anchor, so it starts in `[hit - before, hit end]` of one.
+//!
+//! Confirmation runs the detector's [`Shape`](super::shape::Shape) when its regex has one (most
+//! do): one direct pass over the match that also yields the `secret` group, instead of a DFA
+//! pass (a cache miss per byte on counted repetitions) and a second, capturing search. For
+//! windowed detectors with a shape, the possible starts above are tried in order, each once.
+//! Detectors without a shape use the regex: anchored searches as above, or for windowed ones the
+//! window `[hit - before, hit + max_len]`, overlapping windows of one detector merged so each
+//! byte is confirmed at most once per detector. Overlapping findings are resolved by length
+//! (longest wins), then priority.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
