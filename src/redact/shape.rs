@@ -33,6 +33,9 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 const MAX_NODES: usize = 512;
 /// Repeated groups are unrolled up to this many times.
 const MAX_UNROLL: usize = 8;
+/// Patterns with more ways through their alternations than this keep their regex: a failing
+/// match tries each way (`(?:a|a)(?:a|a)…` would take exponential time), the regex does not.
+const MAX_PATHS: u64 = 1024;
 
 /// A set of bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -120,6 +123,7 @@ impl Shape {
         lower(&hir, true, &mut secret, &mut count, &mut nodes)?;
         let mut backtracking = 0;
         if count > MAX_NODES
+            || paths(&nodes) > MAX_PATHS
             || !mark_backtracking(&mut nodes, &ByteSet::default(), &mut backtracking)
         {
             return None;
@@ -322,6 +326,20 @@ fn first(seq: &[Node], after: &ByteSet) -> ByteSet {
     }
     acc.union(after);
     acc
+}
+
+/// How many ways a match may go through the alternations of `seq` (saturating): the most
+/// continuations a failing match tries.
+fn paths(seq: &[Node]) -> u64 {
+    seq.iter()
+        .map(|n| match n {
+            Node::Alt(branches) => branches
+                .iter()
+                .map(|b| paths(b))
+                .fold(0u64, u64::saturating_add),
+            _ => 1,
+        })
+        .fold(1u64, u64::saturating_mul)
 }
 
 /// Marks the repetitions whose class overlaps what may follow them: they must try shorter
@@ -605,5 +623,9 @@ mod tests {
         ] {
             assert!(Shape::new(p).is_none(), "{p} should be refused");
         }
+        // Exponentially many ways through alternations (2^30): the regex handles it in linear time.
+        let blowup = format!("{}b", "(?:x|yz)".repeat(30));
+        assert!(Shape::new(&blowup).is_none());
+        assert!(Shape::new(&format!("{}b", "(?:x|yz)".repeat(5))).is_some());
     }
 }
