@@ -15,12 +15,12 @@
 //! (finding a JSON pointer's string without a DOM), [`generate`] (synthetic corpus with planted
 //! secrets, for tests and benchmarks).
 
+pub mod anchored;
 pub mod batch;
 pub mod detector;
 pub mod engine;
 pub mod generate;
 pub mod jsonl;
-pub mod shape;
 pub mod validate;
 
 use std::collections::HashSet;
