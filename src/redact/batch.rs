@@ -723,8 +723,8 @@ fn redact_record(
             // Re-escape the whole string (quotes included), as serde_json would write it.
             out.extend_from_slice(&line[copied..s.start - 1]);
             match std::str::from_utf8(replaced) {
-                Ok(_) => jsonl::escape_into(replaced, out),
-                Err(_) => jsonl::escape_into(String::from_utf8_lossy(replaced).as_bytes(), out),
+                Ok(text) => jsonl::escape_into(text, out),
+                Err(_) => jsonl::escape_into(&String::from_utf8_lossy(replaced), out),
             }
             copied = s.end + 1;
         } else {
