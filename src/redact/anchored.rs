@@ -39,6 +39,7 @@ use regex_automata::util::pool::Pool;
 use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind};
+use regex_syntax::hir::{Hir, HirKind, Look};
 
 /// Largest dense DFA built for one detector (bytes of transition table and metadata).
 pub const DFA_SIZE_LIMIT: usize = 512 << 10;
@@ -62,6 +63,23 @@ pub enum Step {
 pub struct AnchoredDfa {
     dfa: dense::DFA<Vec<u32>>,
     groups: Arc<Groups>,
+    /// Where the `secret` group lies when the regex reads `boundary (?P<secret>…) boundary`.
+    bounds: Option<Bounds>,
+}
+
+/// The common detector layout `(?:^|[^A-Z]|\\[nrt])(?P<secret>…)(?:$|[^A-Z])`, read from the
+/// syntax tree: when the byte at the match start can only begin the one-byte branch of the
+/// leading boundary, the secret starts one byte in; when the match ends before the end of the
+/// haystack, the trailing boundary consumed exactly one byte. Either way no capture search is
+/// needed; the other cases use the capture engine.
+#[derive(Debug, Clone, Default)]
+struct Bounds {
+    /// Leading boundary: bytes for which the secret starts one byte after the match start
+    /// (when the match does not start at offset 0), or `None` if there is no leading part.
+    lead: Option<[bool; 256]>,
+    /// Trailing boundary: `Some(true)` if it is `$` or one byte, `Some(false)` if always one
+    /// byte, `None` if there is no trailing part.
+    trail_end_or_byte: Option<bool>,
 }
 
 impl std::fmt::Debug for AnchoredDfa {
@@ -153,7 +171,14 @@ impl AnchoredDfa {
             engine,
             pool: Pool::new(create),
         });
-        Some(AnchoredDfa { dfa, groups })
+        let bounds = syntax::parse_with(pattern, &syntax_config())
+            .ok()
+            .and_then(|h| Bounds::new(&h));
+        Some(AnchoredDfa {
+            dfa,
+            groups,
+            bounds,
+        })
     }
 
     /// Size of the automata in bytes.
@@ -221,6 +246,11 @@ impl AnchoredDfa {
     ) -> Option<(usize, usize)> {
         // The search is confined to the match span; `hay` stays the context for look-around,
         // so the leftmost-first match found is the same one, with the same groups.
+        if let Some(b) = &self.bounds
+            && let Some(span) = b.secret(hay, start, end)
+        {
+            return Some(span);
+        }
         let input = Input::new(hay).range(start..end).anchored(Anchored::Yes);
         let mut guard = self.groups.pool.get();
         let cache = &mut *guard;
@@ -252,6 +282,104 @@ impl AnchoredDfa {
             }
             _ => None,
         }
+    }
+}
+
+/// The bytes `h` can match if it is one byte wide (a one-byte literal or a byte class).
+fn one_byte(h: &Hir) -> Option<[bool; 256]> {
+    let mut set = [false; 256];
+    match h.kind() {
+        HirKind::Literal(l) if l.0.len() == 1 => set[l.0[0] as usize] = true,
+        HirKind::Class(regex_syntax::hir::Class::Bytes(c)) => {
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    set[b as usize] = true;
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(set)
+}
+
+/// The bytes a match of `h` may start with; all bytes when unsure.
+fn first_bytes(h: &Hir) -> [bool; 256] {
+    match h.kind() {
+        HirKind::Concat(items) if !items.is_empty() => one_byte(&items[0]).unwrap_or([true; 256]),
+        _ => one_byte(h).unwrap_or([true; 256]),
+    }
+}
+
+impl Bounds {
+    /// Reads the layout from the syntax tree, if the pattern has it.
+    fn new(h: &Hir) -> Option<Bounds> {
+        let items: &[Hir] = match h.kind() {
+            HirKind::Concat(items) => items,
+            _ => std::slice::from_ref(h),
+        };
+        let is_secret = |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("secret"));
+        let at = items.iter().position(is_secret)?;
+        if at > 1 || items.len() - at > 2 {
+            return None;
+        }
+        let mut bounds = Bounds::default();
+        if at == 1 {
+            // Branches: any number of `^`, then one one-byte branch, then branches that may
+            // not start with the bytes we keep.
+            let branches: &[Hir] = match items[0].kind() {
+                HirKind::Alternation(bs) => bs,
+                _ => std::slice::from_ref(&items[0]),
+            };
+            let k = branches
+                .iter()
+                .position(|b| !matches!(b.kind(), HirKind::Look(Look::Start)))?;
+            let mut lead = one_byte(&branches[k])?;
+            for later in &branches[k + 1..] {
+                if matches!(later.kind(), HirKind::Look(Look::Start)) {
+                    continue;
+                }
+                let fb = first_bytes(later);
+                for (keep, other) in lead.iter_mut().zip(fb) {
+                    *keep &= !other;
+                }
+            }
+            bounds.lead = Some(lead);
+        }
+        if items.len() - at == 2 {
+            let branches: &[Hir] = match items[at + 1].kind() {
+                HirKind::Alternation(bs) => bs,
+                _ => std::slice::from_ref(&items[at + 1]),
+            };
+            let mut end_or_byte = false;
+            for b in branches {
+                if matches!(b.kind(), HirKind::Look(Look::End)) {
+                    end_or_byte = true;
+                } else {
+                    one_byte(b)?;
+                }
+            }
+            bounds.trail_end_or_byte = Some(end_or_byte);
+        }
+        Some(bounds)
+    }
+
+    /// The secret's span in the match `start..end` of `hay`, when the layout decides it.
+    #[inline]
+    fn secret(&self, hay: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+        let s = match &self.lead {
+            None => start,
+            // `^` cannot hold past offset 0; the byte can only begin the one-byte branch.
+            Some(lead) if start > 0 && start < end && lead[hay[start] as usize] => start + 1,
+            Some(_) => return None,
+        };
+        let e = match self.trail_end_or_byte {
+            None => end,
+            // `$` cannot hold before the end of the haystack: the boundary took one byte.
+            Some(true) if end < hay.len() => end - 1,
+            Some(true) => return None,
+            Some(false) => end - 1,
+        };
+        (s <= e).then_some((s, e))
     }
 }
 
@@ -329,6 +457,9 @@ mod tests {
             b"aaa:=bbb",
             b"ababababab abababa xyzabc 4111 1111 1111 1111 4111-1111-1111-11 12.34.567 99 8888",
             b"key=value= k== abc-def key",
+            b"AKIAZ7QW3ER5TY6UI2OP",
+            b"\\AKIAZ7QW3ER5TY6UI2OP",
+            b"x \\tAKIAZ7QW3ER5TY6UI2OP\\n",
         ];
         for p in [
             r"(?:^|[^0-9A-Za-z+/]|\\[nrt])(?P<secret>AKIA[A-Z2-7]{16})(?:$|[^0-9A-Za-z_+/-])",
@@ -367,6 +498,22 @@ mod tests {
     }
 
     #[test]
+    fn boundary_layouts_are_recognised() {
+        let b = |p: &str| AnchoredDfa::new(p).unwrap().bounds;
+        let aws =
+            b(r"(?:^|[^0-9A-Za-z+/]|\\[nrt])(?P<secret>AKIA[A-Z2-7]{16})(?:$|[^0-9A-Za-z_+/-])")
+                .unwrap();
+        let lead = aws.lead.unwrap();
+        // A backslash may begin `\\n`: the capture engine decides.
+        assert!(lead[b' ' as usize] && !lead[b'\\' as usize] && !lead[b'a' as usize]);
+        assert_eq!(aws.trail_end_or_byte, Some(true));
+        assert!(b(r"(?P<secret>AGE-[A-Z]{4})").is_some());
+        // A keyword before the group, or a group inside a repetition: no layout.
+        assert!(b(r"key=(?P<secret>[a-z]+)").is_none());
+        assert!(b(r"(?:^|[^a-z])(?P<secret>[a-z]+)(?:$|;;)").is_none());
+    }
+
+    #[test]
     fn oversized_dfas_are_refused() {
         // The classic exponential blow-up: the 20th byte from the end must be `a`.
         assert!(AnchoredDfa::new(r"[ab]*a[ab]{20}").is_none());
@@ -386,12 +533,14 @@ mod tests {
         let corpus = g.corpus(Kind::Text, 256 << 10).text;
         let corpus = corpus.as_bytes();
         let mut without = Vec::new();
+        let mut bounded = 0;
         for d in &file.detectors {
             let c = d.compile().unwrap();
             let Some(dfa) = c.dfa.as_ref() else {
                 without.push(d.id.clone());
                 continue;
             };
+            bounded += usize::from(dfa.bounds.is_some());
             assert!(dfa.memory_usage() <= 2 * DFA_SIZE_LIMIT);
             for ex in d.examples.positive.iter().chain(&d.examples.negative) {
                 for st in 0..=ex.len() {
@@ -417,5 +566,9 @@ mod tests {
             }
         }
         assert!(without.len() <= 3, "detectors without a DFA: {without:?}");
+        assert!(
+            bounded >= 40,
+            "only {bounded} detectors skip the capture search"
+        );
     }
 }
