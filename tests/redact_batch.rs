@@ -166,3 +166,101 @@ fn pem_blocks_are_not_split_between_chunks() {
     .unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), whole.text);
 }
+
+/// Redacting from memory (a slice, or a mapped file whose pages are released as it goes) gives
+/// exactly what streaming the same bytes through a reader gives: output, findings and totals.
+#[test]
+fn mapped_and_sliced_input_match_streamed_input() {
+    use std::io::Write;
+    let r = Redactor::builtin().unwrap();
+    let text = Generator::builtin(13)
+        .unwrap()
+        .corpus(Kind::Text, 400_000)
+        .text;
+    let jsonl = Generator::builtin(14)
+        .unwrap()
+        .corpus(Kind::Jsonl, 400_000)
+        .text;
+    let jsonl_mode = Mode::Jsonl {
+        pointer: Pointer::parse(JSONL_FIELD).unwrap(),
+        on_malformed: OnMalformed::Pass,
+    };
+    for (input, mode) in [(&text, Mode::Text), (&jsonl, jsonl_mode)] {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(input.as_bytes()).unwrap();
+        file.flush().unwrap();
+        let mapped = batch::MappedFile::new(file.as_file()).expect("a regular file maps");
+        assert_eq!(mapped.bytes(), input.as_bytes());
+        for chunk_size in [4096, 65_536] {
+            let opts = batch::Options {
+                mode: mode.clone(),
+                chunk_size,
+                in_flight: 3,
+                findings: true,
+                ..batch::Options::default()
+            };
+            let (mut want, mut want_ev) = (Vec::new(), Collect::default());
+            let want_totals =
+                batch::run(&r, &opts, input.as_bytes(), &mut want, &mut want_ev).unwrap();
+            assert!(want_totals.findings > 0);
+            let (mut got, mut got_ev) = (Vec::new(), Collect::default());
+            let got_totals = batch::run_mapped(&r, &opts, &mapped, &mut got, &mut got_ev).unwrap();
+            assert!(got == want, "mapped output differs (chunk {chunk_size})");
+            assert_eq!(got_totals, want_totals);
+            assert_eq!(got_ev.findings, want_ev.findings);
+            assert_eq!(got_ev.bytes, input.len() as u64);
+            let (mut got, mut got_ev) = (Vec::new(), Collect::default());
+            let got_totals =
+                batch::run_slice(&r, &opts, input.as_bytes(), &mut got, &mut got_ev).unwrap();
+            assert!(got == want, "sliced output differs (chunk {chunk_size})");
+            assert_eq!(got_totals, want_totals);
+            assert_eq!(got_ev.findings, want_ev.findings);
+        }
+    }
+    // An empty file is not mapped (the caller reads it instead).
+    let empty = tempfile::NamedTempFile::new().unwrap();
+    assert!(batch::MappedFile::new(empty.as_file()).is_none());
+}
+
+#[test]
+fn sliced_input_keeps_pem_blocks_whole_and_rejects_overlong_lines() {
+    let r = Redactor::builtin().unwrap();
+    let mut text = "ordinary log line\n".repeat(100);
+    text.push_str(&format!(
+        "-----BEGIN EC PRIVATE KEY-----\n{}-----END EC PRIVATE KEY-----\nafter\n",
+        "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oDMtBjvNVKFxoAoGCCqGSM49\n".repeat(30)
+    ));
+    let whole = r.redact(&text);
+    assert!(whole.text.contains("[REDACTED:pem-private-key]"));
+    let opts = batch::Options {
+        chunk_size: text.find("-----BEGIN").unwrap() + 200,
+        in_flight: 2,
+        ..batch::Options::default()
+    };
+    let mut out = Vec::new();
+    batch::run_slice(
+        &r,
+        &opts,
+        text.as_bytes(),
+        &mut out,
+        &mut Collect::default(),
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), whole.text);
+
+    let opts = batch::Options {
+        chunk_size: 1024,
+        max_line: 10_000,
+        ..batch::Options::default()
+    };
+    let long = "x".repeat(50_000);
+    let err = batch::run_slice(
+        &r,
+        &opts,
+        long.as_bytes(),
+        &mut Vec::new(),
+        &mut Collect::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("longer than"), "{err}");
+}

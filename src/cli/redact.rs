@@ -32,6 +32,12 @@ enum MalformedArg {
     Reject,
 }
 
+/// Output buffer size: smaller than a batch chunk (see `batch::Options::chunk_size`).
+const SINK_BUFFER: usize = 256 << 10;
+
+/// Files at least this large are mapped rather than read.
+const MAP_AT_LEAST: u64 = 4 << 20;
+
 /// Arguments of `pywarden redact`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -156,12 +162,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         findings: args.report.is_some(),
         ..batch::Options::default()
     };
+    // Chunks (about 1 MiB) are larger than the buffer, so they go straight to the output
+    // instead of being copied into the buffer first.
     let mut sink: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(BufWriter::with_capacity(
-            1 << 20,
+            SINK_BUFFER,
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
         )),
-        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+        None => Box::new(BufWriter::with_capacity(SINK_BUFFER, io::stdout().lock())),
     };
     let mut by_rule = vec![0u64; redactor.detectors().len()];
     for input in &inputs {
@@ -182,7 +190,16 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             }
             Input::File(p) => {
                 let f = File::open(p).with_context(|| format!("cannot open {name}"))?;
-                batch::run(&redactor, &opts, f, &mut sink, &mut reporter)
+                // Large files are redacted from a mapping (no copy into buffers), others read.
+                let mapped = f
+                    .metadata()
+                    .is_ok_and(|m| m.len() >= MAP_AT_LEAST)
+                    .then(|| batch::MappedFile::new(&f))
+                    .flatten();
+                match &mapped {
+                    Some(m) => batch::run_mapped(&redactor, &opts, m, &mut sink, &mut reporter),
+                    None => batch::run(&redactor, &opts, f, &mut sink, &mut reporter),
+                }
             }
         }
         .with_context(|| format!("while redacting {name}"))?;

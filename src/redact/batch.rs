@@ -2,7 +2,9 @@
 //! at line boundaries, chunks redacted in parallel with `rayon`, output written in input order.
 //!
 //! Memory is bounded by `chunk_size × in_flight` (input and output of the chunks in flight),
-//! whatever the input size. In JSONL mode each record's field (a JSON pointer) is located
+//! whatever the input size. Input comes from a reader ([`run`]) or, for large files, from a
+//! read-only mapping ([`run_mapped`]): chunks are then slices of the page cache, nothing is
+//! copied in, and the pages of chunks already written are released. In JSONL mode each record's field (a JSON pointer) is located
 //! without a DOM ([`super::jsonl`]), redacted and spliced back; every other byte of the record
 //! is preserved. Malformed records are reported with their line number and either passed
 //! through unchanged or rejected (left out), never silently dropped.
@@ -122,15 +124,69 @@ pub fn run(
     output: &mut impl Write,
     events: &mut dyn Events,
 ) -> io::Result<Totals> {
-    let mut totals = Totals {
-        per_detector: vec![0; redactor.detectors().len()],
-        ..Totals::default()
-    };
-    let mut reader = ChunkReader {
+    let reader = ChunkReader {
         input,
         carry: Vec::new(),
         spare: Vec::new(),
         eof: false,
+    };
+    run_source(redactor, opts, reader, output, events)
+}
+
+/// Like [`run`] for input already in memory (e.g. a mapped file, see [`MappedFile`]): chunks
+/// are slices of `data`, so nothing is copied on the way in.
+pub fn run_slice(
+    redactor: &Redactor,
+    opts: &Options,
+    data: &[u8],
+    output: &mut impl Write,
+    events: &mut dyn Events,
+) -> io::Result<Totals> {
+    let chunks = SliceChunks {
+        data,
+        pos: 0,
+        mapped: false,
+    };
+    run_source(redactor, opts, chunks, output, events)
+}
+
+/// Like [`run_slice`] on a mapped file; the pages of chunks already written are released as it
+/// goes, so resident memory stays bounded by the chunks in flight whatever the file's size.
+pub fn run_mapped(
+    redactor: &Redactor,
+    opts: &Options,
+    file: &MappedFile,
+    output: &mut impl Write,
+    events: &mut dyn Events,
+) -> io::Result<Totals> {
+    let chunks = SliceChunks {
+        data: file.bytes(),
+        pos: 0,
+        mapped: true,
+    };
+    run_source(redactor, opts, chunks, output, events)
+}
+
+/// Where chunks come from: a reader (copied into reused buffers) or memory (sliced).
+trait Source {
+    type Chunk: AsRef<[u8]> + Sync;
+    /// Up to `in_flight` chunks, each ending at a newline (except at the end); empty at the end
+    /// of the input.
+    fn batch(&mut self, opts: &Options) -> io::Result<Vec<Self::Chunk>>;
+    /// Chunks written out, whose buffers may be reused.
+    fn recycle(&mut self, done: Vec<Self::Chunk>);
+}
+
+fn run_source<S: Source>(
+    redactor: &Redactor,
+    opts: &Options,
+    mut reader: S,
+    output: &mut impl Write,
+    events: &mut dyn Events,
+) -> io::Result<Totals> {
+    let mut totals = Totals {
+        per_detector: vec![0; redactor.detectors().len()],
+        ..Totals::default()
     };
     let mut emitter = Emitter {
         line_base: 0,
@@ -141,7 +197,7 @@ pub fn run(
     // written.
     let mut out_sets: Vec<Vec<Vec<u8>>> = vec![Vec::new(), Vec::new()];
     // The batch redacted last, not yet written.
-    let mut pending: Option<Redacted> = None;
+    let mut pending: Option<Redacted<S::Chunk>> = None;
     let mut chunks = reader.batch(opts)?;
     while !chunks.is_empty() {
         let mut outs = out_sets.pop().unwrap_or_default();
@@ -155,13 +211,13 @@ pub fn run(
                 chunks
                     .par_iter()
                     .zip(outs.par_iter_mut())
-                    .map(|(c, out)| process_chunk(redactor, opts, c, out))
+                    .map(|(c, out)| process_chunk(redactor, opts, c.as_ref(), out))
                     .collect::<Vec<ChunkOut>>()
             });
-            let next = (|| -> io::Result<Vec<Vec<u8>>> {
+            let next = (|| -> io::Result<Vec<S::Chunk>> {
                 if let Some((done, done_outs, res)) = pending.take() {
                     emitter.emit(opts, &done, &done_outs, res, output, events, &mut totals)?;
-                    reader.spare.extend(done);
+                    reader.recycle(done);
                     out_sets.push(done_outs);
                 }
                 reader.batch(opts)
@@ -183,7 +239,7 @@ pub fn run(
 }
 
 /// A redacted batch: its chunks, their output buffers and results.
-type Redacted = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<ChunkOut>);
+type Redacted<C> = (Vec<C>, Vec<Vec<u8>>, Vec<ChunkOut>);
 
 /// Reads the input in chunks that end at a newline (except at EOF).
 struct ChunkReader<R> {
@@ -196,8 +252,13 @@ struct ChunkReader<R> {
     eof: bool,
 }
 
-impl<R: Read> ChunkReader<R> {
-    /// Up to `in_flight` chunks; empty at the end of the input.
+impl<R: Read> Source for ChunkReader<R> {
+    type Chunk = Vec<u8>;
+
+    fn recycle(&mut self, done: Vec<Vec<u8>>) {
+        self.spare.extend(done);
+    }
+
     fn batch(&mut self, opts: &Options) -> io::Result<Vec<Vec<u8>>> {
         let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(opts.in_flight);
         while chunks.len() < opts.in_flight && !self.eof {
@@ -237,6 +298,147 @@ impl<R: Read> ChunkReader<R> {
     }
 }
 
+/// Chunks of a slice, cut like [`ChunkReader`] cuts its input.
+struct SliceChunks<'a> {
+    data: &'a [u8],
+    pos: usize,
+    /// `data` is a whole [`MappedFile`] (page-aligned), whose pages may be released.
+    mapped: bool,
+}
+
+impl<'a> Source for SliceChunks<'a> {
+    type Chunk = &'a [u8];
+
+    fn recycle(&mut self, done: Vec<&'a [u8]>) {
+        if !self.mapped {
+            return;
+        }
+        let base = self.data.as_ptr() as usize;
+        let Some(end) = done
+            .iter()
+            .map(|c| c.as_ptr() as usize + c.len() - base)
+            .max()
+        else {
+            return;
+        };
+        let start = done
+            .iter()
+            .map(|c| c.as_ptr() as usize - base)
+            .min()
+            .unwrap_or(end);
+        // Whole pages inside the chunks written (the pages at either end may be shared with
+        // chunks still in flight).
+        const PAGE: usize = 4096;
+        let (from, to) = (start.next_multiple_of(PAGE), end / PAGE * PAGE);
+        if from < to {
+            // SAFETY: `from..to` lies inside the read-only file mapping `data` (page-aligned
+            // from its start, as `mmap` returns it). Dropping those pages only makes later
+            // reads fault them in again from the page cache; the chunks there were written.
+            unsafe {
+                libc::madvise(
+                    self.data.as_ptr().add(from).cast_mut().cast(),
+                    to - from,
+                    libc::MADV_DONTNEED,
+                );
+            }
+        }
+    }
+
+    fn batch(&mut self, opts: &Options) -> io::Result<Vec<&'a [u8]>> {
+        let mut chunks = Vec::with_capacity(opts.in_flight);
+        let size = opts.chunk_size.max(4096);
+        while chunks.len() < opts.in_flight && self.pos < self.data.len() {
+            let rest = &self.data[self.pos..];
+            let len = if rest.len() <= size {
+                rest.len()
+            } else if let Some(p) = memchr::memrchr(b'\n', &rest[..size]) {
+                keep_blocks_whole(rest, p + 1)
+            } else {
+                // One line longer than a chunk: it goes whole, up to `max_line`.
+                match memchr::memchr(b'\n', &rest[size..]) {
+                    Some(k) if size + k < opts.max_line => size + k + 1,
+                    None if rest.len() <= opts.max_line => rest.len(),
+                    _ => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("a line is longer than {} bytes", opts.max_line),
+                        ));
+                    }
+                }
+            };
+            chunks.push(&rest[..len]);
+            self.pos += len;
+        }
+        Ok(chunks)
+    }
+}
+
+/// A file mapped into memory read-only, for [`run_slice`]: the input is redacted straight from
+/// the page cache instead of being copied into buffers first (a fifth of the work on text).
+///
+/// As with any mapping (ripgrep maps files the same way), a file truncated by another process
+/// while it is mapped makes reads past its new end fault; use [`run`] on inputs that others
+/// may be rewriting.
+pub struct MappedFile {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+// SAFETY: the mapping is read-only and owned by this value; sharing `&[u8]` views of it
+// across threads is like sharing any immutable byte slice.
+unsafe impl Send for MappedFile {}
+// SAFETY: as above.
+unsafe impl Sync for MappedFile {}
+
+impl MappedFile {
+    /// Maps `file` (its whole length); `None` for empty files or if mapping fails (pipes,
+    /// special files), in which case the caller reads it instead.
+    pub fn new(file: &std::fs::File) -> Option<MappedFile> {
+        use std::os::fd::AsRawFd;
+        let meta = file.metadata().ok()?;
+        let len = usize::try_from(meta.len()).ok()?;
+        if !meta.is_file() || len == 0 {
+            return None;
+        }
+        // SAFETY: a fresh private read-only mapping of an open file descriptor; the result is
+        // checked before use and unmapped in `Drop`.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return None;
+        }
+        // SAFETY: advice on the range just mapped; failure only loses the hint.
+        unsafe {
+            libc::madvise(ptr, len, libc::MADV_SEQUENTIAL);
+        }
+        Some(MappedFile { ptr, len })
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr` is a live read-only mapping of `len` bytes, unmapped only in `Drop`,
+        // which cannot run while this borrow lives.
+        unsafe { std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len) }
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        // SAFETY: unmaps the mapping made in `new`, once; no borrow of it outlives `self`.
+        unsafe {
+            libc::munmap(self.ptr, self.len);
+        }
+    }
+}
+
 /// Writes redacted batches in input order and turns chunk-relative results into events.
 struct Emitter {
     /// Newlines before the next chunk.
@@ -250,7 +452,7 @@ impl Emitter {
     fn emit(
         &mut self,
         opts: &Options,
-        chunks: &[Vec<u8>],
+        chunks: &[impl AsRef<[u8]>],
         outs: &[Vec<u8>],
         results: Vec<ChunkOut>,
         output: &mut impl Write,
@@ -258,6 +460,7 @@ impl Emitter {
         totals: &mut Totals,
     ) -> io::Result<()> {
         for ((chunk, res), out) in chunks.iter().zip(results).zip(outs) {
+            let chunk = chunk.as_ref();
             if res.changed {
                 output.write_all(out)?;
             } else {
@@ -520,8 +723,8 @@ fn redact_record(
             // Re-escape the whole string (quotes included), as serde_json would write it.
             out.extend_from_slice(&line[copied..s.start - 1]);
             match std::str::from_utf8(replaced) {
-                Ok(_) => jsonl::escape_into(replaced, out),
-                Err(_) => jsonl::escape_into(String::from_utf8_lossy(replaced).as_bytes(), out),
+                Ok(text) => jsonl::escape_into(text, out),
+                Err(_) => jsonl::escape_into(&String::from_utf8_lossy(replaced), out),
             }
             copied = s.end + 1;
         } else {

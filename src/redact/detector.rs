@@ -277,7 +277,7 @@ impl DetectorSpec {
         keywords.dedup();
         Ok(CompiledDetector {
             id: self.id.clone(),
-            shape: super::shape::Shape::new(&self.regex),
+            dfa: super::anchored::AnchoredDfa::new(&self.regex),
             regex,
             secret_group,
             max_len: self.max_len,
@@ -295,9 +295,9 @@ impl DetectorSpec {
 pub struct CompiledDetector {
     pub id: String,
     pub regex: Regex,
-    /// The same pattern as a direct matcher, when it has the supported shape (used for
-    /// anchored confirmation; see [`super::shape`]).
-    pub shape: Option<super::shape::Shape>,
+    /// The same pattern as a precompiled anchored DFA, unless it would be too large (used
+    /// for confirmation; see [`super::anchored`]).
+    pub dfa: Option<super::anchored::AnchoredDfa>,
     pub secret_group: Option<usize>,
     pub max_len: usize,
     pub before: usize,

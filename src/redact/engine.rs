@@ -12,15 +12,23 @@
 //!
 //! Keyword detectors whose matches start at most `ANCHOR_MAX_BEFORE` (8) bytes before the keyword
 //! (`before` in the YAML) are confirmed by anchored searches at each possible start: a false
-//! candidate fails within a few bytes and no reverse scan is needed. For the others, only the
-//! window `[hit - before, hit + max_len]` around a candidate goes to the detector's regex;
-//! overlapping windows of one detector are merged so each byte is confirmed at most once per
-//! detector. Overlapping findings are resolved by length (longest wins), then priority.
+//! candidate fails within a few bytes and no reverse scan is needed. For the others, every match
+//! holds some candidate's anchor, so it starts in `[hit - before, hit end]` of one.
+//!
+//! Confirmation walks the detector's precompiled, shared [`AnchoredDfa`] from each possible
+//! start (one dense DFA transition per byte, no per-thread cache to warm), then extracts the
+//! `secret` group on the confirmed span only. For windowed detectors with a DFA, the possible
+//! starts above are tried in order, each once. A walk that outlives the window falls back to the
+//! regex on the window. Detectors whose DFA would be too large use the regex: anchored searches
+//! as above, or for windowed ones the window `[hit - before, hit + max_len]`, overlapping windows
+//! of one detector merged so each byte is confirmed at most once per detector. Overlapping
+//! findings are resolved by length (longest wins), then priority.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
 use regex_automata::{Anchored, Input};
 
+use super::anchored::{AnchoredDfa, Step};
 use super::detector::{CompiledDetector, DigitShape, Prefilter};
 
 /// Keywords shorter than this go to separate `memmem` scans.
@@ -191,12 +199,8 @@ impl Engine {
                     let (_, cs, ce) = cands[i];
                     i += 1;
                     for st in cs.saturating_sub(det.before).max(free)..=cs {
-                        let next = match &det.shape {
-                            Some(shape) => shape.match_at(hay, st).map(|m| {
-                                let (s, e) = m.secret;
-                                self.accept(d, hay, s, e, allow, &mut hits);
-                                next_start(m.start, m.end, s, e)
-                            }),
+                        let next = match &det.dfa {
+                            Some(dfa) => self.confirm_dfa(d, dfa, hay, st, ce, allow, &mut hits),
                             None => self.confirm_anchored(d, hay, st, ce, allow, &mut hits),
                         };
                         if let Some(next) = next {
@@ -207,7 +211,7 @@ impl Engine {
                 }
                 continue;
             }
-            if let Some(shape) = &det.shape {
+            if let Some(dfa) = &det.dfa {
                 // Every match holds the anchor of some candidate, so it starts in
                 // `[start - before, end]` of one: try those starts, in order, each once.
                 let mut free = 0; // starts before this were tried or lie inside a match
@@ -215,13 +219,11 @@ impl Engine {
                     let (_, cs, ce) = cands[i];
                     i += 1;
                     let mut pos = cs.saturating_sub(det.before).max(free);
-                    while pos <= ce {
-                        let Some(m) = shape.find_in(hay, pos, ce) else {
-                            break;
-                        };
-                        let (s, e) = m.secret;
-                        self.accept(d, hay, s, e, allow, &mut hits);
-                        pos = next_start(m.start, m.end, s, e);
+                    while pos <= ce.min(hay.len()) {
+                        match self.confirm_dfa(d, dfa, hay, pos, ce, allow, &mut hits) {
+                            Some(next) => pos = next,
+                            None => pos += 1,
+                        }
                     }
                     free = free.max(pos).max(ce + 1);
                 }
@@ -289,6 +291,35 @@ impl Engine {
         };
         self.accept(d, hay, s, e, allow, hits);
         Some(next_start(m.start(), m.end(), s, e))
+    }
+
+    /// [`confirm_anchored`](Self::confirm_anchored) with the detector's DFA: walks it from `st`
+    /// (up to the window end the regex would search), then extracts the `secret` group on the
+    /// match only. A walk that outlives the window asks the regex.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn confirm_dfa(
+        &self,
+        d: u16,
+        dfa: &AnchoredDfa,
+        hay: &[u8],
+        st: usize,
+        kw_end: usize,
+        allow: &dyn Allow,
+        hits: &mut Vec<Hit>,
+    ) -> Option<usize> {
+        let det = &self.detectors[d as usize];
+        let end = match dfa.end_at(hay, st, kw_end + det.max_len) {
+            Step::Match(end) => end,
+            Step::NoMatch => return None,
+            Step::Unknown => return self.confirm_anchored(d, hay, st, kw_end, allow, hits),
+        };
+        let (s, e) = det
+            .secret_group
+            .and_then(|g| dfa.group(&det.regex, hay, st, end, g))
+            .unwrap_or((st, end));
+        self.accept(d, hay, s, e, allow, hits);
+        Some(next_start(st, end, s, e))
     }
 
     /// Records `hay[s..e]` as a finding of `d` if it passes the validators and the allowlist.

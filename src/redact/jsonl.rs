@@ -299,37 +299,13 @@ pub fn unescape_into(b: &[u8], s: StrSpan, out: &mut Vec<u8>) -> bool {
     std::str::from_utf8(out).is_ok()
 }
 
-/// Appends `text` (UTF-8) as a JSON string, quotes included, escaped exactly as `serde_json`
-/// does (`\"`, `\\`, `\b \f \n \r \t`, other control characters as `\u00XX`).
-pub fn escape_into(text: &[u8], out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+/// Appends `text` as a JSON string, quotes included, written by `serde_json` itself (`\"`,
+/// `\\`, `\b \f \n \r \t`, other control characters as `\u00XX`), so re-escaped fields are
+/// byte for byte what `serde_json` would write.
+pub fn escape_into(text: &str, out: &mut Vec<u8>) {
     out.reserve(text.len() + 2);
-    out.push(b'"');
-    let mut i = 0;
-    while let Some(k) = find_special::<true, true>(text, i) {
-        out.extend_from_slice(&text[i..k]);
-        let c = text[k];
-        match c {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(c >> 4) as usize],
-                HEX[(c & 15) as usize],
-            ]),
-        }
-        i = k + 1;
-    }
-    out.extend_from_slice(&text[i..]);
-    out.push(b'"');
+    // Writing to a `Vec` cannot fail, nor can serializing a `str`.
+    serde_json::to_writer(&mut *out, text).expect("serializing a str into a Vec");
 }
 
 /// Index (from `from`) of the first byte of `b` that is a backslash, a `"` (if `QUOTE`) or a
@@ -439,13 +415,16 @@ mod tests {
         all.push_str("caf\u{e9} \u{1f600} long run without anything special in it \"q\" \\ end");
         let mut out = Vec::new();
         for text in [all.as_str(), "", "plain", "\n", "0123456789abcdef\u{7}"] {
+            // Appends after what is already there, and round-trips.
             out.clear();
-            escape_into(text.as_bytes(), &mut out);
-            assert_eq!(
-                out,
-                serde_json::to_string(text).unwrap().as_bytes(),
-                "{text:?}"
-            );
+            out.extend_from_slice(b"{\"a\":");
+            escape_into(text, &mut out);
+            let mut want = b"{\"a\":".to_vec();
+            want.extend_from_slice(serde_json::to_string(text).unwrap().as_bytes());
+            assert_eq!(out, want, "{text:?}");
+            out.push(b'}');
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(v["a"], text, "{text:?}");
         }
     }
 
