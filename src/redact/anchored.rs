@@ -536,7 +536,7 @@ mod tests {
         let mut bounded = 0;
         for d in &file.detectors {
             let c = d.compile().unwrap();
-            let Some(dfa) = c.dfa.as_ref() else {
+            let Some(dfa) = c.dfa.get() else {
                 without.push(d.id.clone());
                 continue;
             };

@@ -277,7 +277,7 @@ impl DetectorSpec {
         keywords.dedup();
         Ok(CompiledDetector {
             id: self.id.clone(),
-            dfa: super::anchored::AnchoredDfa::new(&self.regex),
+            dfa: LazyDfa::new(&self.regex),
             regex,
             secret_group,
             max_len: self.max_len,
@@ -295,9 +295,10 @@ impl DetectorSpec {
 pub struct CompiledDetector {
     pub id: String,
     pub regex: Regex,
-    /// The same pattern as a precompiled anchored DFA, unless it would be too large (used
-    /// for confirmation; see [`super::anchored`]).
-    pub dfa: Option<super::anchored::AnchoredDfa>,
+    /// The same pattern as an anchored dense DFA, unless it would be too large (used for
+    /// confirmation; see [`super::anchored`]). Built on the first keyword hit, once, and then
+    /// shared by every worker: a one-shot run whose output hits no keyword never pays for it.
+    pub dfa: LazyDfa,
     pub secret_group: Option<usize>,
     pub max_len: usize,
     pub before: usize,
@@ -306,4 +307,28 @@ pub struct CompiledDetector {
     /// Keywords with their case variants expanded.
     pub keywords: Vec<String>,
     pub prefilter: Prefilter,
+}
+
+/// A detector's anchored DFA, built on first use (see [`CompiledDetector::dfa`]).
+#[derive(Debug, Clone)]
+pub struct LazyDfa {
+    pattern: std::sync::Arc<str>,
+    dfa: std::sync::Arc<std::sync::OnceLock<Option<super::anchored::AnchoredDfa>>>,
+}
+
+impl LazyDfa {
+    fn new(pattern: &str) -> Self {
+        LazyDfa {
+            pattern: pattern.into(),
+            dfa: Default::default(),
+        }
+    }
+
+    /// The DFA, building it now if this is the first use (`None`: the pattern's DFA would be
+    /// too large and the regex confirms instead).
+    pub fn get(&self) -> Option<&super::anchored::AnchoredDfa> {
+        self.dfa
+            .get_or_init(|| super::anchored::AnchoredDfa::new(&self.pattern))
+            .as_ref()
+    }
 }

@@ -199,7 +199,7 @@ impl Engine {
                     let (_, cs, ce) = cands[i];
                     i += 1;
                     for st in cs.saturating_sub(det.before).max(free)..=cs {
-                        let next = match &det.dfa {
+                        let next = match det.dfa.get() {
                             Some(dfa) => self.confirm_dfa(d, dfa, hay, st, ce, allow, &mut hits),
                             None => self.confirm_anchored(d, hay, st, ce, allow, &mut hits),
                         };
@@ -211,7 +211,7 @@ impl Engine {
                 }
                 continue;
             }
-            if let Some(dfa) = &det.dfa {
+            if let Some(dfa) = det.dfa.get() {
                 // Every match holds the anchor of some candidate, so it starts in
                 // `[start - before, end]` of one: try those starts, in order, each once.
                 let mut free = 0; // starts before this were tried or lie inside a match
