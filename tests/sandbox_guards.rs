@@ -29,7 +29,16 @@ fn err(o: &RunOutput) -> &str {
 
 #[test]
 fn dangerous_builtins_are_absent() {
-    for name in ["open", "eval", "exec", "compile", "breakpoint", "input"] {
+    for name in [
+        "open",
+        "eval",
+        "exec",
+        "compile",
+        "breakpoint",
+        "input",
+        "__loader__",
+        "__spec__",
+    ] {
         let o = run(name, &[]);
         assert_eq!(
             err(&o),
@@ -37,6 +46,13 @@ fn dangerous_builtins_are_absent() {
             "{o:?}"
         );
     }
+    // The importer behind `__loader__` cannot be reached to load a module past the hook.
+    let o = run("m = __loader__.load_module('os')\nprint(m.getcwd())", &[]);
+    assert_eq!(
+        err(&o),
+        "NameError: name '__loader__' is not defined",
+        "{o:?}"
+    );
     // Ordinary builtins stay.
     let o = run("print(sum(map(len, ['ab', 'c'])), sorted({3, 1}))", &[]);
     assert_eq!(o.stdout, "3 [1, 3]\n", "{o:?}");

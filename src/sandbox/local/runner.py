@@ -104,7 +104,10 @@ def _print_traceback(e, code):
 
 def _install_guards(builtins, user_builtins, allowed, scratch):
     real_import = builtins.__import__
-    for name in ("open", "eval", "exec", "compile", "breakpoint", "input", "help"):
+    # __loader__ and __spec__ (the builtins module's importer) would load modules past the
+    # import hook: `__loader__.load_module('os')`.
+    for name in ("open", "eval", "exec", "compile", "breakpoint", "input", "help",
+                 "__loader__", "__spec__"):
         user_builtins.pop(name, None)
 
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
