@@ -137,3 +137,28 @@ fn builtin_allowlist_keeps_documented_example_keys() {
     let out = r.redact("AKIAIOSFODNN7EXAMPLF");
     assert_eq!(out.text, "[REDACTED:aws-access-key-id]");
 }
+
+#[test]
+fn redacting_redacted_text_changes_nothing() {
+    // Found by the `redact` fuzz target: a URL whose credentials were redacted, followed by
+    // `:@host`, matched the database-URL detector again (`[REDACTED` as the user, the rest of
+    // the marker as the password). A span containing a marker is earlier output.
+    let r = Redactor::builtin().unwrap();
+    for text in [
+        "DATABASE_URL=postgresql://[REDACTED:database-url-credentials]:@5432/app",
+        "redis://[REDACTED:x]:[REDACTED:y]@cache:6379/0",
+    ] {
+        let out = r.redact(text);
+        assert!(out.findings.is_empty(), "{text}: {:?}", out.findings);
+        assert_eq!(out.text, text);
+    }
+    let once = r.redact("DATABASE_URL=postgresql://admin:s3cr3tPassw0rd@db.internal:5432/app");
+    assert_eq!(once.findings.len(), 1);
+    let twice = r.redact(&once.text);
+    assert!(twice.findings.is_empty(), "{:?}", twice.findings);
+    assert_eq!(twice.text, once.text);
+    // Real credentials next to a marker are still found.
+    let out = r.redact("[REDACTED:x] postgresql://admin:s3cr3tPassw0rd@db.internal:5432/app");
+    assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+    assert_eq!(out.findings[0].rule, "database-url-credentials");
+}

@@ -334,7 +334,14 @@ impl Engine {
     ) {
         let det = &self.detectors[d as usize];
         let secret = &hay[s..e];
-        if s < e && det.validators.iter().all(|v| v.check(secret)) && !allow.allows(secret) {
+        // A span that contains one of our own markers is earlier output, not a new secret:
+        // `postgres://[REDACTED:database-url-credentials]:@host` would otherwise match the
+        // URL detector again, and redacting redacted text must change nothing.
+        if s < e
+            && memchr::memmem::find(secret, b"[REDACTED:").is_none()
+            && det.validators.iter().all(|v| v.check(secret))
+            && !allow.allows(secret)
+        {
             hits.push(Hit {
                 detector: d,
                 start: s,
