@@ -456,11 +456,8 @@ async fn records_are_complete_owner_only_and_paginated() {
         );
         ids.push(v["id"].as_str().unwrap().to_string());
     }
-    let denied: Value = c
-        .post(s.url("/v1/execute"))
-        .bearer_auth(&alice)
-        .json(&json!({"code": "deny()"}))
-        .send_json()
+    let denied: Value = s
+        .post_json(&c, &alice, "/v1/execute", &json!({"code": "deny()"}))
         .await;
     assert_eq!(denied["termination"], "denied");
     assert_eq!(denied["verdict"]["allowed"], false);
@@ -504,11 +501,7 @@ async fn records_are_complete_owner_only_and_paginated() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{id}");
     }
-    let bob_list: Value = c
-        .get(s.url("/v1/executions"))
-        .bearer_auth(&bob)
-        .send_json()
-        .await;
+    let bob_list: Value = s.get_json(&c, &bob, "/v1/executions").await;
     assert_eq!(bob_list["executions"], json!([]));
     assert_eq!(bob_list["next_cursor"], Value::Null);
 
@@ -542,28 +535,19 @@ async fn analyze_and_redact_answer_through_the_engine() {
     let key = create_key(&db, "alice", KeyLimits::default());
     let s = TestServer::start(test_config(&db), Arc::new(FakeEngine::new())).await;
     let c = client();
-    let v: Value = c
-        .post(s.url("/v1/analyze"))
-        .bearer_auth(&key)
-        .json(&json!({"code": "deny()"}))
-        .send_json()
+    let v: Value = s
+        .post_json(&c, &key, "/v1/analyze", &json!({"code": "deny()"}))
         .await;
     assert_eq!(v["allowed"], false);
     assert_eq!(v["score"], 90);
     // Larger code goes through the blocking pool; same answer shape.
     let big = format!("x = 1\n{}", "#\n".repeat(9000));
-    let v: Value = c
-        .post(s.url("/v1/analyze"))
-        .bearer_auth(&key)
-        .json(&json!({"code": big}))
-        .send_json()
+    let v: Value = s
+        .post_json(&c, &key, "/v1/analyze", &json!({"code": big}))
         .await;
     assert_eq!(v["allowed"], true);
-    let v: Value = c
-        .post(s.url("/v1/redact"))
-        .bearer_auth(&key)
-        .json(&json!({"text": "a SECRET b"}))
-        .send_json()
+    let v: Value = s
+        .post_json(&c, &key, "/v1/redact", &json!({"text": "a SECRET b"}))
         .await;
     assert_eq!(v["text"], "a [REDACTED:test-secret] b");
     assert_eq!(v["findings"][0]["rule"], "test-secret");
@@ -716,52 +700,38 @@ async fn openapi_matches_routes_and_responses() {
         doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
             .clone()
     };
-    let exec: Value = c
-        .post(s.url("/v1/execute"))
-        .bearer_auth(&key)
-        .json(&json!({"code": "print(1)"}))
-        .send_json()
+    let exec: Value = s
+        .post_json(&c, &key, "/v1/execute", &json!({"code": "print(1)"}))
         .await;
     check(&resp_schema("/v1/execute", "post", "200"), &exec, "execute");
-    let denied: Value = c
-        .post(s.url("/v1/execute"))
-        .bearer_auth(&key)
-        .json(&json!({"code": "deny"}))
-        .send_json()
+    let denied: Value = s
+        .post_json(&c, &key, "/v1/execute", &json!({"code": "deny"}))
         .await;
     check(
         &resp_schema("/v1/execute", "post", "200"),
         &denied,
         "execute denied",
     );
-    let rec: Value = c
-        .get(s.url(&format!("/v1/executions/{}", exec["id"].as_str().unwrap())))
-        .bearer_auth(&key)
-        .send_json()
+    let rec: Value = s
+        .get_json(
+            &c,
+            &key,
+            &format!("/v1/executions/{}", exec["id"].as_str().unwrap()),
+        )
         .await;
     check(
         &resp_schema("/v1/executions/{id}", "get", "200"),
         &rec,
         "record",
     );
-    let list: Value = c
-        .get(s.url("/v1/executions?limit=1"))
-        .bearer_auth(&key)
-        .send_json()
-        .await;
+    let list: Value = s.get_json(&c, &key, "/v1/executions?limit=1").await;
     check(&resp_schema("/v1/executions", "get", "200"), &list, "list");
-    let an: Value = c
-        .post(s.url("/v1/analyze"))
-        .bearer_auth(&key)
-        .json(&json!({"code": "x"}))
-        .send_json()
+    let an: Value = s
+        .post_json(&c, &key, "/v1/analyze", &json!({"code": "x"}))
         .await;
     check(&resp_schema("/v1/analyze", "post", "200"), &an, "analyze");
-    let red: Value = c
-        .post(s.url("/v1/redact"))
-        .bearer_auth(&key)
-        .json(&json!({"text": "SECRET"}))
-        .send_json()
+    let red: Value = s
+        .post_json(&c, &key, "/v1/redact", &json!({"text": "SECRET"}))
         .await;
     check(&resp_schema("/v1/redact", "post", "200"), &red, "redact");
     let q = quota_of(&c, &s, &key).await;

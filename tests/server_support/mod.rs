@@ -202,6 +202,26 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// `POST path` with `key` and a JSON `body`; the decoded JSON answer.
+    pub async fn post_json(
+        &self,
+        c: &reqwest::Client,
+        key: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> serde_json::Value {
+        c.post(self.url(path))
+            .bearer_auth(key)
+            .json(body)
+            .send_json()
+            .await
+    }
+
+    /// `GET path` with `key`; the decoded JSON answer.
+    pub async fn get_json(&self, c: &reqwest::Client, key: &str, path: &str) -> serde_json::Value {
+        c.get(self.url(path)).bearer_auth(key).send_json().await
+    }
+
     /// Asks the server to shut down gracefully (like SIGTERM).
     pub fn trigger_shutdown(&mut self) {
         if let Some(tx) = self.shutdown.take() {
