@@ -142,6 +142,20 @@ fn main() {
             t.elapsed()
         })),
     ));
+    let b = cold.clone();
+    let j = Job {
+        context: Some(serde_json::json!({"user": "alice", "items": [1, 2, 3], "ratio": 0.5})),
+        ..job("print(context['user'])")
+    };
+    modes.push((
+        "library LocalBackend (cold) with a context",
+        Some(Box::new(move || {
+            let t = Instant::now();
+            let o = b.run_blocking(&j).expect("run");
+            assert_eq!(o.stdout, "alice\n");
+            t.elapsed()
+        })),
+    ));
     modes.push((
         "library CodeExecutor (cold) print(1)",
         gated(cold.clone()).map(|e| -> Probe {

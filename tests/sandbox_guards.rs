@@ -113,6 +113,107 @@ fn audit_hook_confines_open_to_scratch() {
     assert_eq!(o.stdout, "hi\n", "{o:?}");
 }
 
+/// Code that reaches the real builtins module (here through `len.__self__`, which the gate
+/// denies but this test runs without the gate) cannot switch the hook off by replacing the
+/// builtins it calls, and a path object cannot lie about itself through overridden methods.
+#[test]
+fn audit_hook_cannot_be_fooled_from_inside() {
+    let o = run(
+        "b = len.__self__\n\
+         b.isinstance = lambda *a: True\n\
+         b.any = lambda *a: False\n\
+         import io\n\
+         print(io.open('/etc/hostname').read())",
+        &["io"],
+    );
+    assert!(
+        err(&o).starts_with("PermissionError: pywarden: open of '/etc/hostname' outside"),
+        "{o:?}"
+    );
+    let o = run(
+        "class P(str):\n\
+         \x20   def __str__(self): return 'notes.txt'\n\
+         \x20   def startswith(self, *a): return False\n\
+         \x20   def split(self, *a): return ['tmp']\n\
+         \x20   def __fspath__(self): return 'notes.txt'\n\
+         import io\n\
+         print(io.open(P('/etc/hostname')).read())",
+        &["io"],
+    );
+    assert!(
+        err(&o).starts_with("PermissionError: pywarden: open of '/etc/hostname' outside"),
+        "{o:?}"
+    );
+}
+
+/// The runner resolves paths with its own `realpath` (built on `posix` alone, so it need not
+/// import `os`); it must agree with `posixpath.realpath` — symbolic links relative and
+/// absolute, `..` after a link, dangling links, loops, relative paths.
+#[test]
+fn runner_realpath_agrees_with_posixpath() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::create_dir_all(root.join("a/b")).unwrap();
+    std::fs::create_dir_all(root.join("c")).unwrap();
+    symlink("../c", root.join("a/lc")).unwrap();
+    symlink(root.join("a/b"), root.join("abs")).unwrap();
+    symlink("loop2", root.join("loop1")).unwrap();
+    symlink("loop1", root.join("loop2")).unwrap();
+    symlink("a/lc/../a", root.join("rel2")).unwrap();
+    symlink("nowhere", root.join("dangling")).unwrap();
+    symlink("abs/../lc", root.join("chain")).unwrap();
+    let cases = [
+        ".",
+        "..",
+        "/",
+        "//",
+        "a/lc",
+        "a/lc/x",
+        "a/lc/../b",
+        "abs/../..",
+        "loop1",
+        "loop1/x",
+        "rel2",
+        "rel2/b",
+        "dangling",
+        "dangling/../a",
+        "chain",
+        "chain/../../c",
+        "/etc/../etc",
+        "x/../../..",
+        "a/./b//c/",
+        "/proc/self/cwd",
+        "/usr/lib/python3.11",
+    ];
+    let runner = pywarden::sandbox::local::RUNNER
+        .rsplit_once("\n_pywarden_main()")
+        .expect("runner ends with its main call")
+        .0;
+    let script = format!(
+        "{runner}\nimport posixpath, posix, sys\n\
+         realpath, _ = _path_functions()\n\
+         for c in sys.argv[1:]:\n\
+         \x20   print(repr(c), realpath(c) == posixpath.realpath(c), realpath(c))\n"
+    );
+    let out = std::process::Command::new(&backend().interpreter().path)
+        .args(["-I", "-S", "-c", &script])
+        .args(cases)
+        .current_dir(&root)
+        .output()
+        .expect("interpreter");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.lines().count(), cases.len(), "{text}");
+    for line in text.lines() {
+        assert!(line.contains(" True "), "differs from posixpath: {line}");
+    }
+}
+
 #[test]
 fn audit_hook_refuses_sockets_subprocesses_ctypes() {
     let o = run("import socket\nsocket.socket(socket.AF_UNIX)", &["socket"]);

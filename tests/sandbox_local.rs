@@ -47,6 +47,83 @@ fn context_is_bound_as_data() {
     assert_eq!(o.stdout, "42 '); import os; ('\n", "{o:?}");
 }
 
+/// The context reaches the code as the very objects `json.loads` of its JSON text would give
+/// (it travels as `marshal` data so the runner need not import `json`): checked against the
+/// same interpreter's `json.loads`, types included, on values at every edge of the encoding.
+#[test]
+fn context_equals_json_loads_of_the_same_value() {
+    let ctx = serde_json::json!({
+        "none": null, "t": true, "f": false,
+        "ints": [0, 1, -1, 2147483647, 2147483648u64, -2147483648i64, -2147483649i64,
+                 32767, 32768, 1073741823, 1073741824, 9223372036854775807i64,
+                 -9223372036854775808i64, 18446744073709551615u64],
+        "floats": [0.0, -0.0, 1.5, -2.25e-300, 1e300, 1.0, 123456789012345678901234567890.0],
+        "strings": ["", "ascii", "é ü 中文 🎉", "quote ' \" \\ nul \u{0} nl \n", "\u{2028}"],
+        "nested": {"a": [[], {}, [[[1]]]], "": {"k": "v"}},
+        "order": {"z": 1, "a": 2, "m": 3}
+    });
+    let code = "import json\n\
+        def tr(v):\n\
+        \x20   if isinstance(v, dict):\n\
+        \x20       return ['dict', [(k, tr(x)) for k, x in v.items()]]\n\
+        \x20   if isinstance(v, list):\n\
+        \x20       return ['list', [tr(x) for x in v]]\n\
+        \x20   return [type(v).__name__, repr(v)]\n";
+    let o = run_with(
+        &format!("{code}print(repr(tr(context)))"),
+        Some(ctx.clone()),
+        |c| c.allowed_imports.push("json".into()),
+    );
+    assert_eq!(o.exit_code, Some(0), "{o:?}");
+    let mut py = std::process::Command::new(&backend().interpreter().path)
+        .args(["-I", "-S", "-c"])
+        .arg(format!(
+            "{code}import sys\nprint(repr(tr(json.loads(sys.stdin.read()))))"
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("interpreter");
+    use std::io::Write;
+    py.stdin
+        .take()
+        .unwrap()
+        .write_all(ctx.to_string().as_bytes())
+        .unwrap();
+    let expected = py.wait_with_output().expect("interpreter output");
+    assert!(expected.status.success());
+    assert_eq!(o.stdout, String::from_utf8(expected.stdout).unwrap());
+    assert!(
+        o.stdout.contains("['int', '18446744073709551615']"),
+        "{}",
+        o.stdout
+    );
+}
+
+/// Nesting up to the documented depth works; deeper is a clear configuration error, not a
+/// crash in the interpreter.
+#[test]
+fn context_depth_is_bounded() {
+    let nest = |depth: usize| {
+        let mut v = serde_json::json!(7);
+        for _ in 0..depth {
+            v = serde_json::Value::Array(vec![v]);
+        }
+        v
+    };
+    let walk = "c, n = context, 0\nwhile isinstance(c, list):\n    c, n = c[0], n + 1\nprint(n, c)";
+    let max = pywarden::sandbox::local::MAX_CONTEXT_DEPTH;
+    let o = run_with(walk, Some(nest(max)), |_| {});
+    assert_eq!(o.stdout, format!("{max} 7\n"), "{o:?}");
+    let job = Job {
+        code: walk.into(),
+        context: Some(nest(max + 1)),
+        config: SandboxConfig::default(),
+    };
+    let e = backend().run_blocking(&job).expect_err("too deep");
+    assert!(e.to_string().contains("nested deeper than"), "{e}");
+}
+
 #[test]
 fn runner_is_precompiled_unless_switched_off() {
     assert!(backend().runner_precompiled());
