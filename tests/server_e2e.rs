@@ -194,7 +194,6 @@ async fn real_gate_and_redactor_behind_analyze_and_redact() {
 /// the execution finishes and is answered, then the process exits 0.
 #[test]
 fn sigterm_lets_the_in_flight_execution_finish() {
-    use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("serve.yaml");
     std::fs::write(
@@ -205,19 +204,7 @@ fn sigterm_lets_the_in_flight_execution_finish() {
         ),
     )
     .unwrap();
-    let bin = env!("CARGO_BIN_EXE_pywarden");
-    let out = Command::new(bin)
-        .args(["keys", "create", "--user", "alice", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let key = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = cli_create_key(&cfg);
     let (mut child, addr, log) = spawn_serve(&cfg);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -247,6 +234,113 @@ fn sigterm_lets_the_in_flight_execution_finish() {
         "{status:?}; log: {:?}",
         log.join().unwrap()
     );
+}
+
+/// `pywarden keys create --user alice --config CFG` (the real binary); returns the key.
+fn cli_create_key(cfg: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pywarden"))
+        .args(["keys", "create", "--user", "alice", "--config"])
+        .arg(cfg)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string()
+}
+
+/// The real binary analyses requests on its own runtime threads (given a stack sized for the
+/// largest accepted code, instead of a thread per analysis): hostile code just under the size
+/// limit, on both the inline (/v1/analyze) and the execution path, is answered with a located
+/// denial, and the server keeps serving.
+#[test]
+fn hostile_code_at_the_size_limit_is_denied_by_the_real_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("serve.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "listen: 127.0.0.1:0\ndb: {}\n",
+            dir.path().join("db.sqlite").display()
+        ),
+    )
+    .unwrap();
+    let key = cli_create_key(&cfg);
+    let (child, addr, _log) = spawn_serve(&cfg);
+    /// Kills the server if an assertion fails first.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut server = Server(child);
+    let limit = 256 * 1024 - 16;
+    // head + unit * n + close * n + tail, with n as large as the limit allows.
+    let fill = |head: &str, unit: &str, close: &str, tail: &str| {
+        let n = (limit - head.len() - tail.len()) / (unit.len() + close.len());
+        format!("{head}{}{}{tail}", unit.repeat(n), close.repeat(n))
+    };
+    let hostile = [
+        fill("x = ", "a+", "", "a"),
+        fill("x = ", "[", "]", ""),
+        fill("x = y", "[0]", "", ""),
+        fill("f", "(", ")", ""),
+        fill("x = ", "not ", "", "1"),
+        fill("x = ", "-", "", "1"),
+        fill("f = ", "lambda: ", "", "1"),
+        {
+            let mut code = String::new();
+            let mut depth = 0;
+            while code.len() + 2 * depth + 16 <= limit {
+                code.push_str(&" ".repeat(depth));
+                code.push_str("if 1:\n");
+                depth += 1;
+            }
+            code.push_str(&" ".repeat(depth));
+            code.push_str("pass\n");
+            code
+        },
+    ];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client();
+        for code in &hostile {
+            for path in ["/v1/analyze", "/v1/execute"] {
+                let r = c
+                    .post(format!("http://{addr}{path}"))
+                    .bearer_auth(&key)
+                    .json(&json!({"code": code}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let v: Value = r.json().await.unwrap();
+                assert_eq!(status, StatusCode::OK, "{path} {}: {v}", &code[..12]);
+                let verdict = if path == "/v1/analyze" {
+                    &v
+                } else {
+                    &v["verdict"]
+                };
+                assert_eq!(verdict["allowed"], false, "{path} {}: {v}", &code[..12]);
+                let first = &verdict["violations"][0];
+                assert!(first["line"].as_u64().is_some_and(|l| l >= 1), "{v}");
+            }
+        }
+        let r = c
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    });
+    // SAFETY: plain kill(2) on our own child.
+    unsafe { libc::kill(server.0.id() as i32, libc::SIGTERM) };
+    assert!(server.0.wait().unwrap().success());
 }
 
 /// Starts `pywarden serve --config CFG`; returns the child, its address and a thread that
@@ -293,17 +387,7 @@ fn kill_9_of_pywarden_serve_loses_no_acknowledged_execution() {
         ),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pywarden"))
-        .args(["keys", "create", "--user", "alice", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    let key = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = cli_create_key(&cfg);
 
     let (mut child, addr, _log) = spawn_serve(&cfg);
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
