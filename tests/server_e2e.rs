@@ -195,15 +195,7 @@ async fn real_gate_and_redactor_behind_analyze_and_redact() {
 #[test]
 fn sigterm_lets_the_in_flight_execution_finish() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("serve.yaml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "listen: 127.0.0.1:0\ndb: {}\n",
-            dir.path().join("db.sqlite").display()
-        ),
-    )
-    .unwrap();
+    let cfg = serve_config(dir.path(), "");
     let key = cli_create_key(&cfg);
     let (mut child, addr, log) = spawn_serve(&cfg);
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -236,6 +228,18 @@ fn sigterm_lets_the_in_flight_execution_finish() {
     );
 }
 
+/// Writes `DIR/serve.yaml` (loopback on a free port, database in DIR, then `extra`).
+fn serve_config(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let cfg = dir.join("serve.yaml");
+    let db = dir.join("db.sqlite");
+    std::fs::write(
+        &cfg,
+        format!("listen: 127.0.0.1:0\ndb: {}\n{extra}", db.display()),
+    )
+    .unwrap();
+    cfg
+}
+
 /// `pywarden keys create --user alice --config CFG` (the real binary); returns the key.
 fn cli_create_key(cfg: &std::path::Path) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_pywarden"))
@@ -259,15 +263,7 @@ fn cli_create_key(cfg: &std::path::Path) -> String {
 #[test]
 fn hostile_code_at_the_size_limit_is_denied_by_the_real_binary() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("serve.yaml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "listen: 127.0.0.1:0\ndb: {}\n",
-            dir.path().join("db.sqlite").display()
-        ),
-    )
-    .unwrap();
+    let cfg = serve_config(dir.path(), "");
     let key = cli_create_key(&cfg);
     let (child, addr, _log) = spawn_serve(&cfg);
     /// Kills the server if an assertion fails first.
@@ -378,15 +374,10 @@ fn kill_9_of_pywarden_serve_loses_no_acknowledged_execution() {
     use std::sync::Mutex;
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("serve.yaml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "listen: 127.0.0.1:0\ndb: {}\ndefault_quotas: {{daily_executions: 100000, max_concurrent: 64}}\n",
-            dir.path().join("db.sqlite").display()
-        ),
-    )
-    .unwrap();
+    let cfg = serve_config(
+        dir.path(),
+        "default_quotas: {daily_executions: 100000, max_concurrent: 64}\n",
+    );
     let key = cli_create_key(&cfg);
 
     let (mut child, addr, _log) = spawn_serve(&cfg);
