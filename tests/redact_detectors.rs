@@ -139,6 +139,64 @@ fn builtin_allowlist_keeps_documented_example_keys() {
 }
 
 #[test]
+fn secrets_sharing_one_leading_context_are_all_found() {
+    // Found by the `redact` fuzz target: an Azure SAS URL with two `sig=` parameters. The
+    // first match consumed the `sv=…&` context, so the second signature was left in the
+    // output (and only found when the output was redacted again).
+    let r = Redactor::builtin().unwrap();
+    let a = "A35grOtWgIcFiI2TBAHS0GNzLZKF2zuJDM2";
+    let b = "B35grOtWgIcFiI2TBAHS0GNzLZKF2zuJDMB0LO5UHWf%3D";
+    let c = "C35grOtWgIcFiI2TBAHS0GNzLZKF2zuJDMB0LO5UHWf";
+    let text = format!(
+        "see https://a.blob.core.windows.net/c?sv=2022-11-02&ss=b&sp=r&sig={a}&ss=b&sp=r&sig={b}&x=1&sig={c} ok"
+    );
+    let once = r.redact(&text);
+    for secret in [a, b, c] {
+        assert!(
+            !once.text.contains(secret),
+            "{secret} left in {}",
+            once.text
+        );
+    }
+    assert_eq!(once.findings.len(), 3, "{:?}", once.findings);
+    // Offsets are the input's, in order, and each covers exactly a signature.
+    let spans: Vec<&str> = once
+        .findings
+        .iter()
+        .map(|f| &text[f.start..f.end])
+        .collect();
+    assert_eq!(spans, [a, b, c]);
+    let twice = r.redact(&once.text);
+    assert!(twice.findings.is_empty(), "{:?}", twice.findings);
+    // As many as the pattern's reach allows (≤ 300 bytes from `sv=…&` to a `sig=`, counted
+    // on the redacted text): each round of rescanning looks around the previous round's hits.
+    let sigs: Vec<String> = (0..9).map(|i| format!("{i:02}{}", &b[2..])).collect();
+    let mut url = "https://a.blob.core.windows.net/c?sv=2022-11-02&sp=r".to_string();
+    for s in &sigs {
+        url.push_str(&format!("&sig={s}"));
+    }
+    let once = r.redact(&url);
+    assert_eq!(once.findings.len(), sigs.len(), "{}", once.text);
+    assert!(r.redact(&once.text).findings.is_empty());
+    // A secret glued to another is found once its neighbour is replaced (the marker's `]`
+    // is a boundary): same fuzz target, `Bearer <token>(416) 555-2671`.
+    let text = "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR(416) 555-2671";
+    let once = r.redact(text);
+    let rules: Vec<&str> = once.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["bearer-token", "phone-number"], "{}", once.text);
+    assert!(r.redact(&once.text).findings.is_empty());
+    // The committed fuzz inputs themselves.
+    for name in ["regression-sas-two-sigs", "regression-glued-phone"] {
+        let path = format!("{}/fuzz/corpus/redact/{name}", env!("CARGO_MANIFEST_DIR"));
+        let input = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+        let once = r.redact(&input);
+        let twice = r.redact(&once.text);
+        assert!(twice.findings.is_empty(), "{name}: {:?}", twice.findings);
+        assert_eq!(twice.text, once.text);
+    }
+}
+
+#[test]
 fn redacting_redacted_text_changes_nothing() {
     // Found by the `redact` fuzz target: a URL whose credentials were redacted, followed by
     // `:@host`, matched the database-URL detector again (`[REDACTED` as the user, the rest of

@@ -139,6 +139,28 @@ impl Engine {
         })
     }
 
+    /// Whether detector `i`'s matches may start far before their keyword (a leading context
+    /// of more than [`ANCHOR_MAX_BEFORE`] bytes that one match consumes).
+    pub fn long_context(&self, i: u16) -> bool {
+        self.detectors[i as usize].before > ANCHOR_MAX_BEFORE
+    }
+
+    /// How far around a replaced secret of detector `i` a new match can involve it.
+    pub fn reach(&self, i: u16) -> usize {
+        let d = &self.detectors[i as usize];
+        d.before + d.max_len
+    }
+
+    /// How far a match of any short-context detector can reach from a byte it involves.
+    pub fn max_reach(&self) -> usize {
+        self.detectors
+            .iter()
+            .filter(|d| d.before <= ANCHOR_MAX_BEFORE)
+            .map(|d| d.before + d.max_len)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Ids of the detectors, by index.
     pub fn detector_id(&self, i: u16) -> &str {
         &self.detectors[i as usize].id
