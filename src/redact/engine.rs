@@ -45,6 +45,10 @@ pub struct Hit {
     pub detector: u16,
     pub start: usize,
     pub end: usize,
+    /// Bytes of leading context the match consumed before the secret (`sv=…&…&sig=` of an
+    /// Azure SAS URL): another secret sharing that context is only matched once this one is
+    /// replaced (see `Redactor::scan`).
+    pub lead: u32,
 }
 
 /// Decides whether a confirmed secret is allowed (kept) anyway.
@@ -311,7 +315,7 @@ impl Engine {
                 }
             }
         };
-        self.accept(d, hay, s, e, allow, hits);
+        self.accept(d, hay, st, s, e, allow, hits);
         Some(next_start(m.start(), m.end(), s, e))
     }
 
@@ -340,15 +344,17 @@ impl Engine {
             .secret_group
             .and_then(|g| dfa.group(&det.regex, hay, st, end, g))
             .unwrap_or((st, end));
-        self.accept(d, hay, s, e, allow, hits);
+        self.accept(d, hay, st, s, e, allow, hits);
         Some(next_start(st, end, s, e))
     }
 
     /// Records `hay[s..e]` as a finding of `d` if it passes the validators and the allowlist.
+    #[allow(clippy::too_many_arguments)]
     fn accept(
         &self,
         d: u16,
         hay: &[u8],
+        ms: usize,
         s: usize,
         e: usize,
         allow: &dyn Allow,
@@ -368,6 +374,7 @@ impl Engine {
                 detector: d,
                 start: s,
                 end: e,
+                lead: u32::try_from(s.saturating_sub(ms)).unwrap_or(u32::MAX),
             });
         }
     }
@@ -420,7 +427,7 @@ impl Engine {
                     (m.start(), m.end(), m.start(), m.end())
                 }
             };
-            self.accept(d, hay, s, e, allow, hits);
+            self.accept(d, hay, ms, s, e, allow, hits);
             // Continue after the secret (boundary bytes consumed by the regex may start the
             // next match).
             pos = if e > ms {

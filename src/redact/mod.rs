@@ -258,54 +258,68 @@ impl Redactor {
     /// both sides and a short context (the common case) need no second look.
     pub fn scan(&self, hay: &[u8]) -> Vec<Hit> {
         let mut hits = self.engine.scan(hay, &self.allow);
-        let mut fresh: Vec<Hit> = hits
+        let mut fresh: Vec<(Hit, usize, usize)> = hits
             .iter()
-            .filter(|h| self.needs_rescan(hay, h))
-            .copied()
+            .filter_map(|h| self.rescan_reach(hay, h).map(|(lo, hi)| (*h, lo, hi)))
             .collect();
         while !fresh.is_empty() {
-            let mut more = Vec::new();
-            for h in &fresh {
-                for m in self.rescan_around(hay, &hits, h) {
-                    if !more
-                        .iter()
-                        .any(|o: &Hit| o.start < m.end && m.start < o.end)
-                    {
+            let mut more: Vec<Hit> = Vec::new();
+            for (h, lo, hi) in &fresh {
+                for m in self.rescan_around(hay, &hits, h, *lo, *hi) {
+                    if !more.iter().any(|o| o.start < m.end && m.start < o.end) {
                         more.push(m);
                     }
                 }
             }
             hits.extend(more.iter().copied());
             hits.sort_by_key(|h| h.start);
-            fresh = more;
+            fresh = more
+                .iter()
+                .filter_map(|h| self.rescan_reach(hay, h).map(|(lo, hi)| (*h, lo, hi)))
+                .collect();
         }
         hits
     }
 
-    /// Whether replacing `h` can make a new match appear (see [`Redactor::scan`]): a long
-    /// leading context, or a neighbour glued to either end (no separator in between).
-    fn needs_rescan(&self, hay: &[u8], h: &Hit) -> bool {
-        let separator = |b: u8| {
-            b.is_ascii_whitespace()
-                || matches!(
-                    b,
-                    b'"' | b'\'' | b'`' | b',' | b';' | b'&' | b'<' | b'>' | b')' | b']' | b'}'
-                )
+    /// Whether replacing `h` can make a new match appear (see [`Redactor::scan`]), and if so
+    /// how far before and after it to look: a match that consumed a long leading context can
+    /// share it with another anywhere in its reach; a neighbour glued to the secret's end can
+    /// start a match right after the marker, one glued to its start can end one right before.
+    fn rescan_reach(&self, hay: &[u8], h: &Hit) -> Option<(usize, usize)> {
+        if h.lead as usize > LONG_LEAD {
+            let reach = self.engine.reach(h.detector);
+            return Some((reach, reach));
+        }
+        // Only a match whose boundary byte was the secret's edge is new: one whose secret
+        // begins right at `end` (with a byte a secret can start with), or ends right at
+        // `start` (with a byte a secret can end with).
+        let after = hay
+            .get(h.end)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b"(+-_/".contains(&b));
+        let before = h.start > 0 && {
+            let b = hay[h.start - 1];
+            b.is_ascii_alphanumeric() || b == b'_'
         };
-        self.engine.long_context(h.detector)
-            || hay.get(h.end).is_some_and(|&b| !separator(b))
-            || (h.start > 0 && hay[h.start - 1].is_ascii_alphanumeric())
+        let reach = self.engine.max_reach();
+        match (before, after) {
+            (false, false) => None,
+            (b, a) => Some((if b { reach } else { 0 }, if a { reach } else { 0 })),
+        }
     }
 
-    /// New hits near `around` in the text with every hit replaced, as offsets in `hay`
-    /// (a hit that overlaps a replacement would be our own output, and is dropped).
-    fn rescan_around(&self, hay: &[u8], hits: &[Hit], around: &Hit) -> Vec<Hit> {
-        let reach = self
-            .engine
-            .reach(around.detector)
-            .max(self.engine.max_reach());
-        let mut rs = around.start.saturating_sub(reach);
-        let mut re = (around.end + reach).min(hay.len());
+    /// New hits in `[around.start - lo, around.end + hi]` of the text with every hit
+    /// replaced, as offsets in `hay` (a hit that overlaps a replacement would be our own
+    /// output, and is dropped).
+    fn rescan_around(
+        &self,
+        hay: &[u8],
+        hits: &[Hit],
+        around: &Hit,
+        lo: usize,
+        hi: usize,
+    ) -> Vec<Hit> {
+        let mut rs = around.start.saturating_sub(lo);
+        let mut re = (around.end + hi).min(hay.len());
         // Hits cut by the region's edges are taken whole.
         for h in hits {
             if h.start < rs && h.end > rs {
@@ -346,7 +360,15 @@ impl Redactor {
             }
             let start = (rs as isize + m.start as isize - shift) as usize;
             let end = (rs as isize + m.end as isize - shift) as usize;
-            if hits.iter().all(|o| o.end <= start || o.start >= end) {
+            // Only matches that involve the replacement are new: one starting at or before its
+            // end (it shares the context, or the marker's `]` is its boundary) with the secret
+            // after it, or one ending right at its start. Anything else in the window was
+            // judged by the first scan — and near the window's edges it is an artefact of the
+            // cut (a digit run seen without its first digits).
+            let match_start = start.saturating_sub(m.lead as usize);
+            let involved = (match_start <= around.end && start >= around.end)
+                || (end <= around.start && end + 1 >= around.start);
+            if involved && hits.iter().all(|o| o.end <= start || o.start >= end) {
                 found.push(Hit { start, end, ..m });
             }
         }
@@ -463,6 +485,10 @@ impl Redactor {
         }
     }
 }
+
+/// A hit whose match consumed more leading context than this (bytes before the secret) is
+/// looked at again once replaced (see [`Redactor::scan`]).
+const LONG_LEAD: usize = 8;
 
 /// Counts findings per rule (sorted by rule id).
 pub fn count_by_rule(findings: &[Finding]) -> Vec<RedactionCount> {
