@@ -119,6 +119,17 @@ fn main() {
     });
     println!("policy input:                          {t:8.1} ms");
     let engine = PolicyEngine::load(None, &[]).unwrap();
+    // `PROFILE=eval|empty` only repeats that evaluation loop (for `perf record`).
+    if let Ok(what) = std::env::var("PROFILE") {
+        let empty = pywarden::policy::input::input_value(&pywarden::facts::Facts::default(), &[]);
+        for _ in 0..20 {
+            for i in &inputs {
+                let input = if what == "empty" { &empty } else { i };
+                std::hint::black_box(engine.evaluate_value(input.clone()).unwrap());
+            }
+        }
+        return;
+    }
     let (t, reference) = best_of(rounds, || {
         inputs
             .iter()

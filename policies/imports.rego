@@ -26,10 +26,11 @@ static_import_kinds := {"import", "from"}
 #   example: "import requests"
 #   negative: "import math"
 deny contains v if {
+	allowed := allowed_modules
 	some imp in input.imports
 	imp.kind in {"import", "from"}
 	imp.level == 0
-	not allowed_modules[imp.top]
+	not allowed[imp.top]
 	not data.gate.imports.dangerous[imp.top]
 	v := violation("import-not-allowed", imp, sprintf("import of module '%s', which is not in the allowlist", [imp.module]))
 }
@@ -42,9 +43,10 @@ deny contains v if {
 #   example: "import pickle; pickle.loads(blob)"
 #   negative: "import json"
 deny contains v if {
+	allowed := allowed_modules
 	some imp in input.imports
 	reason := data.gate.imports.dangerous[imp.top]
-	not allowed_modules[imp.top]
+	not allowed[imp.top]
 	v := violation("dangerous-module", imp, sprintf("import of '%s': %s", [imp.module, reason]))
 }
 
@@ -130,8 +132,9 @@ deny contains v if {
 #   example: "import typing; typing.sys.modules['os']"
 #   negative: "import math; math.sqrt(2)"
 deny contains v if {
-	some name, what in data.gate.sys_internals
-	some a in idx.attributes[name]
+	some name, entries in object.filter(idx.attributes, data.gate.sys_internals)
+	what := data.gate.sys_internals[name]
+	some a in entries
 	is_string(a.module)
 	is_sys(a.module)
 	v := violation("sys-modules", a, sprintf("'%s' of the sys module reaches %s", [a.attr, what]))
