@@ -111,6 +111,14 @@ fn main() {
         }
     });
     println!("  line index+parse+drop:               {t:8.1} ms");
+    if std::env::var("PROFILE").is_ok_and(|p| p == "input") {
+        for _ in 0..30 {
+            for f in &facts {
+                std::hint::black_box(pywarden::policy::input::input_value(f, &[]));
+            }
+        }
+        return;
+    }
     let (t, inputs) = best_of(rounds, || {
         facts
             .iter()
@@ -119,7 +127,7 @@ fn main() {
     });
     println!("policy input:                          {t:8.1} ms");
     let engine = PolicyEngine::load(None, &[]).unwrap();
-    // `PROFILE=eval|empty` only repeats that evaluation loop (for `perf record`).
+    // `PROFILE=input|eval|empty` only repeats that loop (for `perf record`).
     if let Ok(what) = std::env::var("PROFILE") {
         let empty = pywarden::policy::input::input_value(&pywarden::facts::Facts::default(), &[]);
         for _ in 0..20 {

@@ -74,10 +74,11 @@ deny contains v if {
 #   example: "list(map(eval, ['1+1']))"
 #   negative: "list(map(str, [1, 2]))"
 deny contains v if {
+	contexts := indirect_contexts
 	some list in risky_builtin_lists
 	some refs in object.filter(idx.names, data.gate.builtins[list])
 	some n in refs
-	n.context in indirect_contexts
+	n.context in contexts
 	is_builtin_ref(n)
 	v := violation("builtin-reference", n, sprintf("'%s' is referenced as a %s, which hides a call", [n.name, n.context]))
 }
@@ -93,6 +94,7 @@ warn contains v if {
 	some list in risky_builtin_lists
 	some refs in object.filter(idx.names, data.gate.builtins[list])
 	some n in refs
+	n.shadowed # implied by `not is_builtin_ref(n)`, and cheaper to test first
 	n.context in {"call", "decorator", "default", "argument", "load"}
 	not is_builtin_ref(n)
 	v := violation("shadowed-builtin", n, sprintf("'%s' names a builtin but is rebound in this module", [n.name]))
