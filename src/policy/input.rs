@@ -208,11 +208,13 @@ fn group<K: Ord>(map: &mut BTreeMap<K, Vec<Value>>, key: K, v: &Value) {
 }
 
 fn object_of_groups<K: AsRef<str>>(map: BTreeMap<K, Vec<Value>>) -> Value {
-    let o: Object = map
-        .into_iter()
-        .map(|(k, v)| (s(k.as_ref()), array(v)))
-        .collect();
-    Value::from(o)
+    sorted_object(map.into_iter().map(|(k, v)| (s(k.as_ref()), array(v))))
+}
+
+/// An object from pairs whose keys arrive sorted (as `Value`s) and distinct: collected in one
+/// bulk build instead of a B-tree insertion (with its key comparisons) per pair.
+fn sorted_object(pairs: impl Iterator<Item = (Value, Value)>) -> Value {
+    Value::from(Object::from(pairs.collect::<BTreeMap<Value, Value>>()))
 }
 
 /// The facts document as policy input, without the index; also the attribute, call and name
@@ -413,14 +415,13 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
         names,
     } = facts_parts(f);
     let mut by_attr = BTreeMap::new();
-    let mut members = BTreeMap::new();
-    let mut modules: BTreeMap<&str, BTreeMap<&str, Vec<Value>>> = BTreeMap::new();
+    // Accesses by (module, attribute): the source of both `members` and `modules`.
+    let mut by_member: BTreeMap<(&str, &str), Vec<Value>> = BTreeMap::new();
     let mut special = Vec::new();
     for (a, v) in f.attributes.iter().zip(&attributes) {
         group(&mut by_attr, a.attr.as_str(), v);
         if let Some(m) = &a.module {
-            group(&mut members, format!("{m}.{}", a.attr), v);
-            group(modules.entry(m.as_str()).or_default(), a.attr.as_str(), v);
+            group(&mut by_member, (m.as_str(), a.attr.as_str()), v);
         }
         if a.kind == "private" || a.via != "attribute" || a.context != "load" || a.raw.is_some() {
             special.push(v.clone());
@@ -439,21 +440,32 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
     for (i, v) in f.imports.iter().zip(&imports) {
         group(&mut by_top, i.top.as_deref(), v);
     }
-    let by_top: Object = by_top
-        .into_iter()
-        .map(|(k, v)| (k.map_or(Value::Null, s), array(v)))
-        .collect();
-    let modules: Object = modules
-        .into_iter()
-        .map(|(m, attrs)| (s(m), object_of_groups(attrs)))
-        .collect();
+    // `null` sorts before every string, as `None` before every `Some`.
+    let by_top = sorted_object(
+        by_top
+            .into_iter()
+            .map(|(k, v)| (k.map_or(Value::Null, s), array(v))),
+    );
+    let mut modules: Vec<(Value, Value)> = Vec::new();
+    let mut module_attrs: Vec<(Value, Value)> = Vec::new();
+    let mut members: Object = Object::new();
+    let mut groups = by_member.into_iter().peekable();
+    while let Some(((m, attr), v)) = groups.next() {
+        let entries = array(v);
+        members.insert(s(&format!("{m}.{attr}")), entries.clone());
+        module_attrs.push((s(attr), entries));
+        if groups.peek().is_none_or(|((next, _), _)| *next != m) {
+            let attrs = sorted_object(std::mem::take(&mut module_attrs).into_iter());
+            modules.push((s(m), attrs));
+        }
+    }
     let index = obj(
         [
             ("attributes", object_of_groups(by_attr)),
             ("names", object_of_groups(by_name)),
-            ("members", object_of_groups(members)),
-            ("modules", Value::from(modules)),
-            ("imports", Value::from(by_top)),
+            ("members", Value::from(members)),
+            ("modules", sorted_object(modules.into_iter())),
+            ("imports", by_top),
             ("calls", object_of_groups(by_func)),
             ("special_attributes", array(special)),
         ],
