@@ -74,6 +74,14 @@ fn main() {
     let limits = Limits::default();
     let rounds = 5;
 
+    if std::env::var("PROFILE").is_ok_and(|p| p == "facts") {
+        for _ in 0..10 {
+            for (_, b) in &files {
+                std::hint::black_box(pywarden::facts::extract_on_current_thread(b, &limits).ok());
+            }
+        }
+        return;
+    }
     let (t, all) = best_of(rounds, || {
         files
             .iter()
@@ -145,7 +153,7 @@ fn main() {
         );
     }
     let engine = PolicyEngine::load(None, &[]).unwrap();
-    // `PROFILE=input|eval|empty` only repeats that loop (for `perf record`).
+    // `PROFILE=facts|input|eval|empty` only repeats that loop (for `perf record`).
     if let Ok(what) = std::env::var("PROFILE") {
         let empty = pywarden::policy::input::input_value(&pywarden::facts::Facts::default(), &[]);
         for _ in 0..20 {
