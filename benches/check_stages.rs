@@ -4,7 +4,8 @@
 //! rounds, on one thread. `POLICY_DIRS=a:b` also times alternative policy directories (and
 //! checks that their verdicts equal the default policy's).
 //!
-//! `cargo bench --bench check_stages -- [DIR]`
+//! `cargo bench --bench check_stages -- [DIR]`; `INSTRUCTIONS=policies:OTHER` also counts the
+//! VM instructions each policy directory executes over the same inputs (exact, unlike time).
 
 use pywarden::parse::Limits;
 use pywarden::policy::PolicyEngine;
@@ -73,6 +74,14 @@ fn main() {
     let limits = Limits::default();
     let rounds = 5;
 
+    if std::env::var("PROFILE").is_ok_and(|p| p == "facts") {
+        for _ in 0..10 {
+            for (_, b) in &files {
+                std::hint::black_box(pywarden::facts::extract_on_current_thread(b, &limits).ok());
+            }
+        }
+        return;
+    }
     let (t, all) = best_of(rounds, || {
         files
             .iter()
@@ -111,6 +120,14 @@ fn main() {
         }
     });
     println!("  line index+parse+drop:               {t:8.1} ms");
+    if std::env::var("PROFILE").is_ok_and(|p| p == "input") {
+        for _ in 0..30 {
+            for f in &facts {
+                std::hint::black_box(pywarden::policy::input::input_value(f, &[]));
+            }
+        }
+        return;
+    }
     let (t, inputs) = best_of(rounds, || {
         facts
             .iter()
@@ -118,7 +135,35 @@ fn main() {
             .collect::<Vec<_>>()
     });
     println!("policy input:                          {t:8.1} ms");
+    // `INSTRUCTIONS=dir:dir` counts the VM instructions each policy directory executes.
+    for dir in std::env::var("INSTRUCTIONS").unwrap_or_default().split(':') {
+        if dir.is_empty() {
+            continue;
+        }
+        let (program, data) = rvm_program(dir);
+        let total: usize = inputs
+            .iter()
+            .map(|i| instructions(&program, &data, i))
+            .sum();
+        let empty = pywarden::policy::input::input_value(&pywarden::facts::Facts::default(), &[]);
+        println!(
+            "VM instructions ({dir}): {total} over {} units, {} for empty facts",
+            inputs.len(),
+            instructions(&program, &data, &empty)
+        );
+    }
     let engine = PolicyEngine::load(None, &[]).unwrap();
+    // `PROFILE=facts|input|eval|empty` only repeats that loop (for `perf record`).
+    if let Ok(what) = std::env::var("PROFILE") {
+        let empty = pywarden::policy::input::input_value(&pywarden::facts::Facts::default(), &[]);
+        for _ in 0..20 {
+            for i in &inputs {
+                let input = if what == "empty" { &empty } else { i };
+                std::hint::black_box(engine.evaluate_value(input.clone()).unwrap());
+            }
+        }
+        return;
+    }
     let (t, reference) = best_of(rounds, || {
         inputs
             .iter()
@@ -189,6 +234,49 @@ fn main() {
 
 /// Prints the RVM assembly of the policy in `dir` (what each rule costs in instructions).
 fn print_listing(dir: &str) {
+    let (program, _) = rvm_program(dir);
+    let config = regorus::rvm::program::AssemblyListingConfig::default();
+    println!(
+        "{}",
+        regorus::rvm::program::generate_assembly_listing(&program, &config)
+    );
+}
+
+/// Instructions the VM executes for `input` (found by bisecting the instruction limit: the
+/// count is exact and, unlike time, free of noise from other processes).
+fn instructions(
+    program: &std::sync::Arc<regorus::rvm::program::Program>,
+    data: &regorus::Value,
+    input: &regorus::Value,
+) -> usize {
+    let completes = |max: usize| {
+        let mut vm = regorus::rvm::RegoVM::new();
+        vm.load_program(program.clone());
+        vm.set_max_instructions(max);
+        vm.set_data(data.clone()).is_ok() && {
+            vm.set_input(input.clone());
+            vm.execute().is_ok()
+        }
+    };
+    let (mut lo, mut hi) = (1usize, 1usize << 26);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if completes(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+/// The policy in `dir` compiled to RVM bytecode, and its data.
+fn rvm_program(
+    dir: &str,
+) -> (
+    std::sync::Arc<regorus::rvm::program::Program>,
+    regorus::Value,
+) {
     let set = pywarden::policy::PolicySet::from_dir(std::path::Path::new(dir)).unwrap();
     let data = set.merged_data(&[]).unwrap();
     let mut engine = regorus::Engine::new();
@@ -198,7 +286,8 @@ fn print_listing(dir: &str) {
             engine.add_policy(name.clone(), text.clone()).unwrap();
         }
     }
-    engine.add_data(regorus::Value::from(data)).unwrap();
+    let data = regorus::Value::from(data);
+    engine.add_data(data.clone()).unwrap();
     let entry: regorus::Rc<str> = pywarden::policy::ENTRY_POINT.into();
     let compiled = engine.compile_with_entrypoint(&entry).unwrap();
     let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
@@ -206,9 +295,5 @@ fn print_listing(dir: &str) {
         &[pywarden::policy::ENTRY_POINT],
     )
     .unwrap();
-    let config = regorus::rvm::program::AssemblyListingConfig::default();
-    println!(
-        "{}",
-        regorus::rvm::program::generate_assembly_listing(&program, &config)
-    );
+    (program, data)
 }

@@ -57,23 +57,16 @@ attribute_messages := {
 	"dunder-escape": "'%s' is an introspection escape primitive%s",
 }
 
-# One pass over whichever is shorter: the distinct attribute names of the unit, each looked
-# up in `data.gate.attribute_rules` (the attribute name → rule id map), or that map, each
-# name looked up in the unit's index. Both bodies find the same accesses; measured on regorus's
-# VM, a step over the unit's names costs about four steps over the map, hence the factor.
+# The unit's attribute names that `data.gate.attribute_rules` (the attribute name → rule id
+# map) lists, intersected natively by `object.filter` (a loop over either side on regorus's VM
+# cost ~1 µs per step).
 deny contains v if {
-	count(idx.attributes) * 4 <= count(data.gate.attribute_rules)
-	some name, entries in idx.attributes
-	rule := data.gate.attribute_rules[name]
+	rules := data.gate.attribute_rules
+	messages := attribute_messages
+	some name, entries in object.filter(idx.attributes, rules)
+	rule := rules[name]
 	some a in entries
-	v := violation(rule, a, sprintf(attribute_messages[rule], [a.attr, how(a)]))
-}
-
-deny contains v if {
-	count(idx.attributes) * 4 > count(data.gate.attribute_rules)
-	some name, rule in data.gate.attribute_rules
-	some a in idx.attributes[name]
-	v := violation(rule, a, sprintf(attribute_messages[rule], [a.attr, how(a)]))
+	v := violation(rule, a, sprintf(messages[rule], [a.attr, how(a)]))
 }
 
 # builtins-recovery: the name `__builtins__` itself.
@@ -84,8 +77,8 @@ deny contains v if {
 
 # code-object: building code objects or functions from parts.
 deny contains v if {
-	some f in data.gate.code_constructors
-	some c in idx.calls[f]
+	some calls in object.filter(idx.calls, data.gate.code_constructors)
+	some c in calls
 	v := violation("code-object", c, sprintf("call of '%s' builds code or functions from parts", [c.func]))
 }
 

@@ -11,8 +11,8 @@ test_subclass_walk_mro_and_base if {
 	"subclass-walk" in denied({"attributes": [dunder("__bases__")]})
 }
 
-# The attribute rules walk the unit's attribute names or the `attribute_rules` map, whichever
-# is shorter: both ways must find the same accesses.
+# The attribute rules intersect the unit's attribute names with the `attribute_rules` map
+# (`object.filter`): whichever side is longer, they must find the same accesses.
 test_attribute_rules_walk_either_side if {
 	inp := {"attributes": [dunder("__subclasses__"), dunder("__globals__"), dunder("__name__")]}
 	few := {"__subclasses__": "subclass-walk", "__globals__": "builtins-recovery"}

@@ -9,9 +9,9 @@ allowed_module(m) if m in data.gate.imports.extra_allow
 
 allowed_module(m) if m in input.options.allow_imports
 
-# The same allowlist as a set, built once per evaluation: the rules below test it for every
-# import, and a set lookup is far cheaper than calling `allowed_module` (three bodies, each
-# scanning a list).
+# The same allowlist as a set. The rules below test each distinct top-level module of the unit
+# against the three lists inline (`not top in ...`: native scans, no rule call), which is
+# cheaper than building this set in every evaluation; it stays for custom policies.
 allowed_modules := (({m | some m in data.gate.imports.allow}
 	| {m | some m in data.gate.imports.extra_allow})
 	| {m | some m in input.options.allow_imports})
@@ -26,11 +26,14 @@ static_import_kinds := {"import", "from"}
 #   example: "import requests"
 #   negative: "import math"
 deny contains v if {
-	some imp in input.imports
+	some top, imps in idx.imports
+	not top in data.gate.imports.allow
+	not top in data.gate.imports.extra_allow
+	not top in input.options.allow_imports
+	not data.gate.imports.dangerous[top]
+	some imp in imps
 	imp.kind in {"import", "from"}
 	imp.level == 0
-	not allowed_modules[imp.top]
-	not data.gate.imports.dangerous[imp.top]
 	v := violation("import-not-allowed", imp, sprintf("import of module '%s', which is not in the allowlist", [imp.module]))
 }
 
@@ -42,9 +45,12 @@ deny contains v if {
 #   example: "import pickle; pickle.loads(blob)"
 #   negative: "import json"
 deny contains v if {
-	some imp in input.imports
-	reason := data.gate.imports.dangerous[imp.top]
-	not allowed_modules[imp.top]
+	some top, imps in object.filter(idx.imports, data.gate.imports.dangerous)
+	reason := data.gate.imports.dangerous[top]
+	not top in data.gate.imports.allow
+	not top in data.gate.imports.extra_allow
+	not top in input.options.allow_imports
+	some imp in imps
 	v := violation("dangerous-module", imp, sprintf("import of '%s': %s", [imp.module, reason]))
 }
 
@@ -86,7 +92,9 @@ module_label(imp) := "a computed module name" if not is_string(imp.module)
 #   example: "import typing; typing.sys.modules['os'].system('id')"
 #   negative: "import typing; x: typing.List[int] = []"
 deny contains v if {
-	some entries in idx.members
+	some module, attrs in object.filter(idx.modules, data.gate.dangerous_members)
+	some attr, _ in object.filter(attrs, data.gate.dangerous_members[module])
+	entries := idx.members[concat(".", [module, attr])]
 	first := entries[0]
 	first.attr in data.gate.dangerous_members[first.module]
 	some a in entries
@@ -130,8 +138,9 @@ deny contains v if {
 #   example: "import typing; typing.sys.modules['os']"
 #   negative: "import math; math.sqrt(2)"
 deny contains v if {
-	some name, what in data.gate.sys_internals
-	some a in idx.attributes[name]
+	some name, entries in object.filter(idx.attributes, data.gate.sys_internals)
+	what := data.gate.sys_internals[name]
+	some a in entries
 	is_string(a.module)
 	is_sys(a.module)
 	v := violation("sys-modules", a, sprintf("'%s' of the sys module reaches %s", [a.attr, what]))

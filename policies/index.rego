@@ -5,6 +5,8 @@
 #
 #   attributes:          {attr: [attribute access, ...]}
 #   members:             {"module.attr": [attribute access with a module, ...]}
+#   modules:             {module: {attr: [attribute access with that module, ...]}}
+#   imports:             {top: [import, ...]} (`null` top: a computed module)
 #   calls:               {func: [call, ...]}
 #   names:               {name: [builtin reference, ...]}
 #   special_attributes:  [attribute accesses that are private, not plain `a.b` (via getattr,
@@ -19,6 +21,8 @@ group(xs, key) := {k: [x | some x in xs; x[key] == k] | some y in xs; k := y[key
 
 all_attributes := object.get(input, "attributes", [])
 
+all_imports := object.get(input, "imports", [])
+
 member_key(a) := concat(".", [a.module, a.attr])
 
 rego_index := {
@@ -27,6 +31,15 @@ rego_index := {
 		some b in all_attributes
 		is_string(b.module)
 		k := member_key(b)
+	},
+	"modules": {m: group([a | some a in all_attributes; a.module == m], "attr") |
+		some b in all_attributes
+		is_string(b.module)
+		m := b.module
+	},
+	"imports": {k: [i | some i in all_imports; object.get(i, "top", null) == k] |
+		some j in all_imports
+		k := object.get(j, "top", null)
 	},
 	"calls": group(object.get(input, "calls", []), "func"),
 	"names": group(object.get(input, "names", []), "name"),

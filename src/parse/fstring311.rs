@@ -20,6 +20,58 @@ use ruff_python_ast::{
 };
 use ruff_text_size::Ranged;
 
+/// Whether some f-string of the source could hold one of the errors [`check`] looks for, read
+/// from the tokens (conservatively): a field nested two format specs deep sits three `{`
+/// tokens deep inside an f-string, a starred field is a `*` token right after a `{`, and a
+/// bad conversion is a `!` token not directly followed by `s`, `r` or `a` and then `:` or `}`.
+/// When no f-string has any of them, the tree walk of [`check`] is skipped: most modules have
+/// f-strings and none of these errors.
+pub(crate) fn may_have_errors(tokens: &[ruff_python_ast::token::Token], text: &str) -> bool {
+    use ruff_python_ast::token::TokenKind;
+    let mut tokens = tokens.iter();
+    // Outside f-strings only their start matters (a tight scan, like the `any` it replaced).
+    while tokens.any(|t| t.kind() == TokenKind::FStringStart) {
+        let mut fstrings = 1usize;
+        let mut braces = 0usize;
+        let mut after_lbrace = false;
+        for token in tokens.by_ref() {
+            let kind = token.kind();
+            if kind.is_trivia() {
+                continue;
+            }
+            let was_after_lbrace = std::mem::replace(&mut after_lbrace, false);
+            match kind {
+                TokenKind::FStringStart => fstrings += 1,
+                TokenKind::FStringEnd => {
+                    fstrings -= 1;
+                    if fstrings == 0 {
+                        break;
+                    }
+                }
+                TokenKind::Lbrace => {
+                    braces += 1;
+                    if braces >= 3 {
+                        return true;
+                    }
+                    after_lbrace = true;
+                }
+                TokenKind::Rbrace => braces = braces.saturating_sub(1),
+                TokenKind::Star if was_after_lbrace => return true,
+                TokenKind::Exclamation => {
+                    let after = text.as_bytes().get(token.end().to_usize()..).unwrap_or(&[]);
+                    let ok = matches!(after.first(), Some(b's' | b'r' | b'a'))
+                        && matches!(after.get(1), Some(b':' | b'}'));
+                    if !ok {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
 /// The first pre-3.12 f-string error in `module` (parsed from `text`): byte offset and message.
 pub(crate) fn check(module: &ModModule, text: &str) -> Option<(usize, &'static str)> {
     let mut v = Legacy { text, error: None };
@@ -124,5 +176,40 @@ mod tests {
         ] {
             assert_eq!(error(ok), None, "{ok:?}");
         }
+    }
+
+    fn flagged(src: &str) -> bool {
+        let parsed = ruff_python_parser::parse_module(src).expect("parses with the 3.12 grammar");
+        may_have_errors(parsed.tokens(), src)
+    }
+
+    /// The pre-filter flags every source `check` refuses, and lets ordinary f-strings skip the
+    /// walk.
+    #[test]
+    fn the_prefilter_never_skips_an_error() {
+        for bad in [
+            "f'{x:{y:{z}}}'\n",
+            "f'{*a}'\n",
+            "f'{a!r }'\n",
+            "f'{f\"{*a}\"}'\n",
+            "f'{x:{a!r }}'\n",
+            "x = 1\ny = f\"\"\"\n{x:{x:{x}}}\n\"\"\"\n",
+            "g(f'{a}', f'{b!r }')\n",
+        ] {
+            assert!(error(bad).is_some(), "{bad:?}");
+            assert!(flagged(bad), "{bad:?}");
+        }
+        for plain in [
+            "x = 1\n",
+            "f'{x}'\n",
+            "s = '***!' + f'{x:{y}}'\n",
+            "f'{x!r}{y!s:>10}{z != 1}'\n",
+        ] {
+            assert_eq!(error(plain), None, "{plain:?}");
+            assert!(!flagged(plain), "{plain:?}");
+        }
+        // Legal conversions, specs one level deep, dicts and `*` elsewhere need no walk.
+        assert!(!flagged("f'{x:>{w}}' + f\"{y!s}\" + f'{a!r:>{w}}'\n"));
+        assert!(!flagged("f'{ {1: 2}[1] } {a*b} {c} {d} {e}'\n"));
     }
 }

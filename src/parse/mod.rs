@@ -132,13 +132,10 @@ pub fn parse_module_for(
     }
     match parsed.try_into_module() {
         Some(module) => {
-            let has_fstring = module
-                .tokens()
-                .iter()
-                .any(|t| t.kind() == ruff_python_ast::token::TokenKind::FStringStart);
-            let legacy = (version < PythonVersion::PY312 && has_fstring)
-                .then(|| fstring311::check(module.syntax(), text))
-                .flatten();
+            let legacy = (version < PythonVersion::PY312
+                && fstring311::may_have_errors(module.tokens(), text))
+            .then(|| fstring311::check(module.syntax(), text))
+            .flatten();
             if let Some((at, message)) = legacy {
                 return Err(located(
                     at,

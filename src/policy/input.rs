@@ -55,6 +55,7 @@ static INTERNED: std::sync::LazyLock<std::collections::HashMap<&'static str, Val
             "max_nesting",
             "members",
             "module",
+            "modules",
             "name",
             "names",
             "nargs",
@@ -152,42 +153,49 @@ fn obj<const N: usize>(pairs: [(&str, Value); N], loc: Option<&Location>) -> Val
 /// call site's `pairs` plus `line`/`column`, values null) is built and frozen on first use, and
 /// each fact clones it — one allocation — and overwrites the values in place. Building each fact
 /// object from scratch (a B-tree, then frozen into a sorted slice) was most of the input cost.
-/// Every call site passes the same keys each time, so the template has exactly those keys.
-fn located<const N: usize>(
-    shape: &std::sync::OnceLock<Object>,
-    pairs: [(&str, Value); N],
-    loc: &Location,
-) -> Value {
-    let template = shape.get_or_init(|| {
-        let keys = pairs.iter().map(|(k, _)| *k).chain(["line", "column"]);
-        let o: Object = keys.map(|k| (word(k), Value::Null)).collect();
-        match Value::from(o).as_object() {
+/// Every call site passes the same keys each time, so the template has exactly those keys; the
+/// shape also keeps those keys as values, in `pairs` order, so filling a copy looks no word up.
+fn located<const N: usize>(shape: &ShapeCell, pairs: [(&str, Value); N], loc: &Location) -> Value {
+    let shape = shape.get_or_init(|| {
+        let keys: Vec<Value> = pairs
+            .iter()
+            .map(|(k, _)| *k)
+            .chain(["line", "column"])
+            .map(word)
+            .collect();
+        let o: Object = keys.iter().map(|k| (k.clone(), Value::Null)).collect();
+        let template = match Value::from(o).as_object() {
             Ok(frozen) => frozen.clone(),
             Err(_) => Object::new(),
-        }
+        };
+        Shape { template, keys }
     });
-    let mut o = template.clone();
-    for (k, v) in pairs {
-        set(&mut o, k, v);
+    let mut o = shape.template.clone();
+    let values = pairs
+        .into_iter()
+        .map(|(_, v)| v)
+        .chain([Value::from(loc.line), Value::from(loc.column)]);
+    for (key, v) in shape.keys.iter().zip(values) {
+        match o.get_mut(key) {
+            Some(slot) => *slot = v,
+            None => {
+                o.insert(key.clone(), v);
+            }
+        }
     }
-    set(&mut o, "line", Value::from(loc.line));
-    set(&mut o, "column", Value::from(loc.column));
     Value::from(o)
 }
 
-/// Sets `k` in `o`: in place when the key exists (a frozen object stays frozen).
-fn set(o: &mut Object, k: &str, v: Value) {
-    let key = word(k);
-    match o.get_mut(&key) {
-        Some(slot) => *slot = v,
-        None => {
-            o.insert(key, v);
-        }
-    }
+/// The template of one kind of located fact object, and its keys in fill order.
+struct Shape {
+    template: Object,
+    keys: Vec<Value>,
 }
 
+type ShapeCell = std::sync::OnceLock<Shape>;
+
 fn location(l: &Location) -> Value {
-    static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+    static SHAPE: ShapeCell = ShapeCell::new();
     located(&SHAPE, [], l)
 }
 
@@ -200,20 +208,37 @@ fn group<K: Ord>(map: &mut BTreeMap<K, Vec<Value>>, key: K, v: &Value) {
 }
 
 fn object_of_groups<K: AsRef<str>>(map: BTreeMap<K, Vec<Value>>) -> Value {
-    let o: Object = map
-        .into_iter()
-        .map(|(k, v)| (s(k.as_ref()), array(v)))
-        .collect();
-    Value::from(o)
+    sorted_object(map.into_iter().map(|(k, v)| (s(k.as_ref()), array(v))))
 }
 
-/// The facts document as policy input, without the index.
+/// An object from pairs whose keys arrive sorted (as `Value`s) and distinct: collected in one
+/// bulk build instead of a B-tree insertion (with its key comparisons) per pair.
+fn sorted_object(pairs: impl Iterator<Item = (Value, Value)>) -> Value {
+    Value::from(Object::from(pairs.collect::<BTreeMap<Value, Value>>()))
+}
+
+/// The facts document as policy input, without the index; also the attribute, call and name
+/// fact values (shared with the index).
 pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
+    let p = facts_parts(f);
+    (p.doc, p.attributes, p.calls, p.names)
+}
+
+/// The facts document and the fact values the index groups.
+struct Parts {
+    doc: Value,
+    imports: Vec<Value>,
+    attributes: Vec<Value>,
+    calls: Vec<Value>,
+    names: Vec<Value>,
+}
+
+fn facts_parts(f: &Facts) -> Parts {
     let imports: Vec<Value> = f
         .imports
         .iter()
         .map(|i| {
-            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            static SHAPE: ShapeCell = ShapeCell::new();
             located(
                 &SHAPE,
                 [
@@ -232,7 +257,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .names
         .iter()
         .map(|n| {
-            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            static SHAPE: ShapeCell = ShapeCell::new();
             located(
                 &SHAPE,
                 [
@@ -249,7 +274,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .attributes
         .iter()
         .map(|a| {
-            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            static SHAPE: ShapeCell = ShapeCell::new();
             located(
                 &SHAPE,
                 [
@@ -268,7 +293,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .calls
         .iter()
         .map(|c| {
-            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            static SHAPE: ShapeCell = ShapeCell::new();
             located(
                 &SHAPE,
                 [
@@ -285,7 +310,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         .strings
         .iter()
         .map(|x| {
-            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+            static SHAPE: ShapeCell = ShapeCell::new();
             located(
                 &SHAPE,
                 [("value", s(&x.value)), ("how", word(&x.how))],
@@ -305,7 +330,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
                     e.suspicious_chars
                         .iter()
                         .map(|c| {
-                            static SHAPE: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+                            static SHAPE: ShapeCell = ShapeCell::new();
                             located(&SHAPE, [("codepoint", s(&c.codepoint))], &c.loc)
                         })
                         .collect(),
@@ -360,7 +385,7 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
     let doc = obj(
         [
             ("version", Value::from(f.version)),
-            ("imports", array(imports)),
+            ("imports", array(imports.clone())),
             ("names", array(names.clone())),
             ("attributes", array(attributes.clone())),
             ("calls", array(calls.clone())),
@@ -371,19 +396,32 @@ pub fn facts_value(f: &Facts) -> (Value, Vec<Value>, Vec<Value>, Vec<Value>) {
         ],
         None,
     );
-    (doc, attributes, calls, names)
+    Parts {
+        doc,
+        imports,
+        attributes,
+        calls,
+        names,
+    }
 }
 
 /// The full policy input: facts, `index`, and `options.allow_imports` when non-empty.
 pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
-    let (mut doc, attributes, calls, names) = facts_value(f);
+    let Parts {
+        mut doc,
+        imports,
+        attributes,
+        calls,
+        names,
+    } = facts_parts(f);
     let mut by_attr = BTreeMap::new();
-    let mut members = BTreeMap::new();
+    // Accesses by (module, attribute): the source of both `members` and `modules`.
+    let mut by_member: BTreeMap<(&str, &str), Vec<Value>> = BTreeMap::new();
     let mut special = Vec::new();
     for (a, v) in f.attributes.iter().zip(&attributes) {
         group(&mut by_attr, a.attr.as_str(), v);
         if let Some(m) = &a.module {
-            group(&mut members, format!("{m}.{}", a.attr), v);
+            group(&mut by_member, (m.as_str(), a.attr.as_str()), v);
         }
         if a.kind == "private" || a.via != "attribute" || a.context != "load" || a.raw.is_some() {
             special.push(v.clone());
@@ -397,11 +435,37 @@ pub fn input_value(f: &Facts, extra_allowed_imports: &[String]) -> Value {
     for (n, v) in f.names.iter().zip(&names) {
         group(&mut by_name, n.name.as_str(), v);
     }
+    // Imports by top-level module; `null` groups those whose module is computed.
+    let mut by_top: BTreeMap<Option<&str>, Vec<Value>> = BTreeMap::new();
+    for (i, v) in f.imports.iter().zip(&imports) {
+        group(&mut by_top, i.top.as_deref(), v);
+    }
+    // `null` sorts before every string, as `None` before every `Some`.
+    let by_top = sorted_object(
+        by_top
+            .into_iter()
+            .map(|(k, v)| (k.map_or(Value::Null, s), array(v))),
+    );
+    let mut modules: Vec<(Value, Value)> = Vec::new();
+    let mut module_attrs: Vec<(Value, Value)> = Vec::new();
+    let mut members: Object = Object::new();
+    let mut groups = by_member.into_iter().peekable();
+    while let Some(((m, attr), v)) = groups.next() {
+        let entries = array(v);
+        members.insert(s(&format!("{m}.{attr}")), entries.clone());
+        module_attrs.push((s(attr), entries));
+        if groups.peek().is_none_or(|((next, _), _)| *next != m) {
+            let attrs = sorted_object(std::mem::take(&mut module_attrs).into_iter());
+            modules.push((s(m), attrs));
+        }
+    }
     let index = obj(
         [
             ("attributes", object_of_groups(by_attr)),
             ("names", object_of_groups(by_name)),
-            ("members", object_of_groups(members)),
+            ("members", Value::from(members)),
+            ("modules", sorted_object(modules.into_iter())),
+            ("imports", by_top),
             ("calls", object_of_groups(by_func)),
             ("special_attributes", array(special)),
         ],
@@ -438,5 +502,40 @@ mod tests {
         let (direct, _, _, _) = facts_value(&facts);
         let via_serde = Value::from(serde_json::to_value(&facts).unwrap());
         assert_eq!(direct, via_serde);
+    }
+
+    /// The index built here equals, field by field, the one `policies/index.rego` computes
+    /// when `input.index` is absent.
+    #[test]
+    fn index_equals_the_rego_fallback() {
+        let src = "import os, os.path\nimport random as r\nfrom typing import sys\nfrom . import x\n\
+                   import importlib\nm = importlib.import_module(name)\n\
+                   print(eval)\nx = r._os\ny = getattr(x, 'a' + 'b')\nz = r.randint(1, 2)\n\
+                   w = typing.sys.modules\nv = os.path.join('a')\nu = obj.__class__.__mro__\n";
+        let facts =
+            crate::facts::extract(src.as_bytes(), &crate::parse::Limits::default()).unwrap();
+        let input = input_value(&facts, &[]);
+        let index = input["index"].clone();
+        for key in [
+            "attributes",
+            "names",
+            "members",
+            "modules",
+            "imports",
+            "calls",
+        ] {
+            assert!(
+                index[key].as_object().is_ok_and(|o| !o.is_empty()),
+                "{key} is empty: the test source must exercise it"
+            );
+        }
+        let set = crate::policy::PolicySet::embedded();
+        let data = set.merged_data(&[]).unwrap();
+        let mut engine = crate::policy::build_engine(&set, &data, false).unwrap();
+        engine.set_input(facts_value(&facts).0);
+        let fallback = engine
+            .eval_rule("data.pywarden.rego_index".to_string())
+            .unwrap();
+        assert_eq!(index, fallback);
     }
 }
