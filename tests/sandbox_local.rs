@@ -332,3 +332,27 @@ fn nul_bytes_and_tiny_memory_limits_are_clear_errors() {
         other => panic!("expected a configuration error, got {other:?}"),
     }
 }
+
+/// As root, the interpreter runs as uid/gid 65534 with no supplementary groups, while this
+/// process keeps its own ids (the switch happens in the child only, by raw system calls).
+#[test]
+fn interpreter_runs_unprivileged_and_the_parent_keeps_its_ids() {
+    // SAFETY: plain id queries.
+    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let o = run_with(
+        "import os\nprint(os.getresuid(), os.getresgid(), os.getgroups())",
+        None,
+        |c| c.allowed_imports.push("os".into()),
+    );
+    if uid == 0 {
+        assert_eq!(
+            o.stdout, "(65534, 65534, 65534) (65534, 65534, 65534) []\n",
+            "{o:?}"
+        );
+    } else {
+        let ids = format!("({uid}, {uid}, {uid}) ({gid}, {gid}, {gid}) ");
+        assert!(o.stdout.starts_with(&ids), "{o:?}");
+    }
+    // SAFETY: plain id queries.
+    assert_eq!(unsafe { (libc::geteuid(), libc::getegid()) }, (uid, gid));
+}

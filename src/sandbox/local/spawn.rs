@@ -366,13 +366,16 @@ unsafe fn child(c: &Child<'_>) -> ! {
         }
         libc::prctl(PR_SET_SECUREBITS, SECUREBITS, 0, 0, 0);
         if let Some((uid, gid)) = p.switch_to {
-            if libc::setgroups(0, std::ptr::null()) != 0 {
+            // Raw system calls, not glibc's wrappers: those broadcast the change to every
+            // thread of the process (SIGRT_1 and futexes on the parent's thread structures,
+            // which this child shares) — the parent keeps its ids, only this task switches.
+            if libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) != 0 {
                 fail(6);
             }
-            if libc::setresgid(gid, gid, gid) != 0 {
+            if libc::syscall(libc::SYS_setresgid, gid, gid, gid) != 0 {
                 fail(7);
             }
-            if libc::setresuid(uid, uid, uid) != 0 {
+            if libc::syscall(libc::SYS_setresuid, uid, uid, uid) != 0 {
                 fail(8);
             }
         }
