@@ -66,6 +66,8 @@ pub struct Engine {
     short: Vec<(memmem::Finder<'static>, Vec<u16>)>,
     at_sign: Vec<u16>,
     digits: Vec<(DigitShape, u16)>,
+    /// See [`Engine::max_reach`].
+    max_reach: usize,
 }
 
 impl Engine {
@@ -134,12 +136,19 @@ impl Engine {
                 )
             })
             .collect();
+        let max_reach = detectors
+            .iter()
+            .filter(|d| d.before <= ANCHOR_MAX_BEFORE)
+            .map(|d| d.before + d.max_len)
+            .max()
+            .unwrap_or(0);
         Ok(Engine {
             detectors,
             automata,
             short,
             at_sign,
             digits,
+            max_reach,
         })
     }
 
@@ -157,12 +166,7 @@ impl Engine {
 
     /// How far a match of any short-context detector can reach from a byte it involves.
     pub fn max_reach(&self) -> usize {
-        self.detectors
-            .iter()
-            .filter(|d| d.before <= ANCHOR_MAX_BEFORE)
-            .map(|d| d.before + d.max_len)
-            .max()
-            .unwrap_or(0)
+        self.max_reach
     }
 
     /// Ids of the detectors, by index.
@@ -316,7 +320,7 @@ impl Engine {
             }
         };
         self.accept(d, hay, st, s, e, allow, hits);
-        Some(next_start(m.start(), m.end(), s, e))
+        Some(next_start(m.start(), m.end(), e))
     }
 
     /// [`confirm_anchored`](Self::confirm_anchored) with the detector's DFA: walks it from `st`
@@ -345,7 +349,7 @@ impl Engine {
             .and_then(|g| dfa.group(&det.regex, hay, st, end, g))
             .unwrap_or((st, end));
         self.accept(d, hay, st, s, e, allow, hits);
-        Some(next_start(st, end, s, e))
+        Some(next_start(st, end, e))
     }
 
     /// Records `hay[s..e]` as a finding of `d` if it passes the validators and the allowlist.
@@ -428,13 +432,7 @@ impl Engine {
                 }
             };
             self.accept(d, hay, ms, s, e, allow, hits);
-            // Continue after the secret (boundary bytes consumed by the regex may start the
-            // next match).
-            pos = if e > ms {
-                e.max(ms + 1)
-            } else {
-                me.max(ms + 1)
-            };
+            pos = next_start(ms, me, e);
         }
     }
 }
@@ -442,7 +440,7 @@ impl Engine {
 /// Where the next match of a detector may start after a match `ms..me` with secret `s..e`:
 /// after the secret (boundary bytes consumed by the regex may start the next match), and at
 /// least one byte on.
-fn next_start(ms: usize, me: usize, _s: usize, e: usize) -> usize {
+fn next_start(ms: usize, me: usize, e: usize) -> usize {
     if e > ms {
         e.max(ms + 1)
     } else {

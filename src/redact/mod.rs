@@ -258,10 +258,12 @@ impl Redactor {
     /// both sides and a short context (the common case) need no second look.
     pub fn scan(&self, hay: &[u8]) -> Vec<Hit> {
         let mut hits = self.engine.scan(hay, &self.allow);
-        let mut fresh: Vec<(Hit, usize, usize)> = hits
-            .iter()
-            .filter_map(|h| self.rescan_reach(hay, h).map(|(lo, hi)| (*h, lo, hi)))
-            .collect();
+        let needing_rescan = |hs: &[Hit]| -> Vec<(Hit, usize, usize)> {
+            hs.iter()
+                .filter_map(|h| self.rescan_reach(hay, h).map(|(lo, hi)| (*h, lo, hi)))
+                .collect()
+        };
+        let mut fresh = needing_rescan(&hits);
         while !fresh.is_empty() {
             let mut more: Vec<Hit> = Vec::new();
             for (h, lo, hi) in &fresh {
@@ -273,10 +275,7 @@ impl Redactor {
             }
             hits.extend(more.iter().copied());
             hits.sort_by_key(|h| h.start);
-            fresh = more
-                .iter()
-                .filter_map(|h| self.rescan_reach(hay, h).map(|(lo, hi)| (*h, lo, hi)))
-                .collect();
+            fresh = needing_rescan(&more);
         }
         hits
     }
@@ -320,31 +319,20 @@ impl Redactor {
     ) -> Vec<Hit> {
         let mut rs = around.start.saturating_sub(lo);
         let mut re = (around.end + hi).min(hay.len());
-        // Hits cut by the region's edges are taken whole.
-        for h in hits {
-            if h.start < rs && h.end > rs {
-                rs = h.start;
-            }
-            if h.start < re && h.end > re {
-                re = h.end;
-            }
+        // The hits that reach into the region (sorted, non-overlapping: a binary search
+        // each way); those cut by its edges are taken whole.
+        let inside =
+            &hits[hits.partition_point(|h| h.end <= rs)..hits.partition_point(|h| h.start < re)];
+        if let Some(first) = inside.first() {
+            rs = rs.min(first.start);
         }
-        let inside: Vec<&Hit> = hits
-            .iter()
-            .filter(|h| h.start >= rs && h.end <= re)
-            .collect();
+        if let Some(last) = inside.last() {
+            re = re.max(last.end);
+        }
         // The region with its hits replaced, and each replacement's span there.
         let mut out = Vec::with_capacity(re - rs + 64 * inside.len());
         let mut spans = Vec::with_capacity(inside.len());
-        let mut last = rs;
-        for h in &inside {
-            out.extend_from_slice(&hay[last..h.start]);
-            let start = out.len();
-            self.replacement(hay, h, &mut out);
-            spans.push((start, out.len()));
-            last = h.end;
-        }
-        out.extend_from_slice(&hay[last..re]);
+        self.write_replaced(hay, rs..re, inside, &mut out, |s, e| spans.push((s, e)));
         let mut found = Vec::new();
         'new: for m in self.engine.scan(&out, &self.allow) {
             // Offset in `hay`: `rs` plus the bytes before it, less what replacements added.
@@ -368,7 +356,7 @@ impl Redactor {
             let match_start = start.saturating_sub(m.lead as usize);
             let involved = (match_start <= around.end && start >= around.end)
                 || (end <= around.start && end + 1 >= around.start);
-            if involved && hits.iter().all(|o| o.end <= start || o.start >= end) {
+            if involved && inside.iter().all(|o| o.end <= start || o.start >= end) {
                 found.push(Hit { start, end, ..m });
             }
         }
@@ -377,13 +365,28 @@ impl Redactor {
 
     /// Writes `hay` with every hit replaced into `out`.
     pub fn apply(&self, hay: &[u8], hits: &[Hit], out: &mut Vec<u8>) {
-        let mut last = 0;
+        self.write_replaced(hay, 0..hay.len(), hits, out, |_, _| {});
+    }
+
+    /// Writes `hay[range]` with `hits` (sorted, inside the range) replaced into `out`, telling
+    /// `on_replacement` where each replacement landed in `out`.
+    fn write_replaced(
+        &self,
+        hay: &[u8],
+        range: std::ops::Range<usize>,
+        hits: &[Hit],
+        out: &mut Vec<u8>,
+        mut on_replacement: impl FnMut(usize, usize),
+    ) {
+        let mut last = range.start;
         for h in hits {
             out.extend_from_slice(&hay[last..h.start]);
+            let start = out.len();
             self.replacement(hay, h, out);
+            on_replacement(start, out.len());
             last = h.end;
         }
-        out.extend_from_slice(&hay[last..]);
+        out.extend_from_slice(&hay[last..range.end]);
     }
 
     fn replacement(&self, hay: &[u8], h: &Hit, out: &mut Vec<u8>) {
