@@ -98,8 +98,8 @@ pub struct LocalOptions {
     pub deny_process_creation: bool,
     /// Compile the runner once at start-up (with the chosen interpreter, into `marshal` bytes
     /// written to each interpreter's stdin ahead of its job), so each run skips compiling its
-    /// source (a few ms of every cold start). Costs one interpreter start when the backend is built: worth it
-    /// for long-lived processes, not for one-shot `pywarden run`. Default true.
+    /// source (a few ms of every cold start). Costs one interpreter start when the backend is
+    /// built: worth it for long-lived processes, not for one-shot `pywarden run`. Default true.
     pub precompile_runner: bool,
     /// Pretend the kernel offers only this Landlock ABI (tests, demonstrations): below the
     /// required ABI the backend refuses to run unless weaker sandboxes are accepted.
@@ -431,8 +431,8 @@ impl Launcher {
         };
         let mut spawned = spawn::spawn(&prepared, &self.filters.programs)?;
         if let Some(code) = &self.runner_code {
-            // Fits the pipe (64 KiB) in one write, so this does not wait for the interpreter;
-            // if the pipe is smaller, it waits until the starting interpreter reads it.
+            // At most MAX_RUNNER_CODE bytes: fits the pipe (64 KiB) in one write, so this does
+            // not wait for the interpreter; a smaller pipe waits until the interpreter reads.
             let fd = spawned.stdin.take().expect("spawn returns stdin");
             let stdin = std::fs::File::from(fd);
             let written = (&stdin).write_all(code);
@@ -452,6 +452,10 @@ impl Launcher {
     }
 }
 
+/// Largest precompiled runner written to stdin ahead of the job (under the default 64 KiB
+/// pipe buffer); a larger one (never, today: ≈15 KB) falls back to the source.
+const MAX_RUNNER_CODE: usize = 60_000;
+
 /// Compiles [`RUNNER`] with `interpreter` into its `marshal`led code object (`None` if that
 /// fails: the source is used then).
 fn precompile_runner(interpreter: &Path) -> Option<Vec<u8>> {
@@ -470,7 +474,7 @@ fn precompile_runner(interpreter: &Path) -> Option<Vec<u8>> {
     child.stdin.take()?.write_all(RUNNER.as_bytes()).ok()?;
     let mut code = Vec::new();
     child.stdout.take()?.read_to_end(&mut code).ok()?;
-    if !child.wait().ok()?.success() || code.is_empty() || code.len() > 60_000 {
+    if !child.wait().ok()?.success() || code.is_empty() || code.len() > MAX_RUNNER_CODE {
         return None;
     }
     Some(code)
