@@ -331,8 +331,8 @@ impl Launcher {
                 "allowing process creation needs a pids cgroup to bound and reap them".into(),
             ));
         }
-        let filters =
-            seccomp::build(options.deny_process_creation).map_err(SandboxError::Unavailable)?;
+        let filters = seccomp::build(options.deny_process_creation, seccomp::x32_reachable())
+            .map_err(SandboxError::Unavailable)?;
         let probe = landlock::probe(&grants, options.simulate_landlock_abi);
         let runner_code = match options.precompile_runner {
             true => precompile_runner(&interpreter.path),
@@ -956,8 +956,12 @@ impl LocalBackend {
             // SAFETY: geteuid cannot fail.
             None => format!("uid {} (no switch)", unsafe { libc::geteuid() }),
         };
+        let x32 = match l.filters.x32_aliases {
+            true => " (with x32 aliases)",
+            false => "",
+        };
         format!(
-            "local: python {} ({}), {uid}, {}, seccomp deny-list",
+            "local: python {} ({}), {uid}, {}, seccomp deny-list{x32}",
             l.interpreter.version,
             l.interpreter.path.display(),
             l.landlock.description

@@ -13,7 +13,12 @@
 //!    falls back to `clone`, whose flags filter 1 checks.
 //!
 //! An errno rather than a kill, so Python raises a readable `PermissionError`. On x86-64 the
-//! x32 aliases (`nr | 0x40000000`) of every denied call are denied as well.
+//! x32 aliases (`nr | 0x40000000`) of every denied call are denied as well — when the x32 ABI
+//! is reachable at all ([`x32_reachable`]). Most kernels build it in but leave it off
+//! (`syscall.x32=n`), and then every x32 call fails with `ENOSYS` before it reaches a system
+//! call, so the aliases would only double the filter. That length is paid on every run: the
+//! kernel converts, JITs and (for its per-syscall action cache) emulates the whole filter for
+//! every syscall number when a process installs it.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +31,8 @@ use seccompiler::{
 #[derive(Debug, Clone)]
 pub struct Filters {
     pub programs: Vec<BpfProgram>,
+    /// Whether the x32 aliases are in the programs.
+    pub x32_aliases: bool,
 }
 
 const UNCONDITIONAL: &[libc::c_long] = &[
@@ -77,40 +84,81 @@ fn cond(arg: u8, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, Strin
     SeccompCondition::new(arg, SeccompCmpArgLen::Dword, op, value).map_err(|e| e.to_string())
 }
 
-/// Inserts `nr` (and on x86-64 its x32 alias) with `rules`.
-fn insert(map: &mut BTreeMap<i64, Vec<SeccompRule>>, nr: libc::c_long, rules: Vec<SeccompRule>) {
-    map.insert(nr, rules.clone());
-    if cfg!(target_arch = "x86_64") {
-        map.insert(nr | 0x4000_0000, rules);
+/// `__X32_SYSCALL_BIT`: an x86-64 system call number with this bit set is an x32 call.
+const X32_BIT: libc::c_long = 0x4000_0000;
+
+/// Whether a process started from this one could make x32 system calls (x86-64 only; false
+/// elsewhere). Probed once, in a forked child so that nothing can hit this process: the child
+/// calls `getpid` through the x32 ABI and reports whether it worked. `ENOSYS` (the kernel has
+/// x32 off), an error from a seccomp filter we already run under, or the child being killed
+/// by such a filter all mean the aliases cannot be reached, and the children we start inherit
+/// that. If the probe itself cannot run, the answer is `true` (keep the aliases: fail closed).
+pub fn x32_reachable() -> bool {
+    if !cfg!(target_arch = "x86_64") {
+        return false;
     }
+    // SAFETY: the child makes one raw system call and `_exit`s (async-signal-safe only, as a
+    // fork of a multi-threaded process requires); the parent reaps it.
+    unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            let r = libc::syscall(libc::SYS_getpid | X32_BIT);
+            libc::_exit(if r >= 0 { 1 } else { 0 });
+        }
+        if pid < 0 {
+            return true;
+        }
+        let mut status = 0;
+        while libc::waitpid(pid, &mut status, 0) < 0 {
+            if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                return true;
+            }
+        }
+        !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 || libc::WIFSIGNALED(status))
+    }
+}
+
+/// Inserts `nr` (and, with `x32`, its x32 alias) with `rules`.
+fn insert(
+    map: &mut BTreeMap<i64, Vec<SeccompRule>>,
+    x32: bool,
+    nr: libc::c_long,
+    rules: Vec<SeccompRule>,
+) {
+    if x32 {
+        map.insert(nr | X32_BIT, rules.clone());
+    }
+    map.insert(nr, rules);
 }
 
 /// Compiles both filters for the running architecture. `deny_processes` = false leaves
 /// `fork`/`vfork`/`clone` alone (only with a pids cgroup bounding them, see `LocalOptions`).
-pub fn build(deny_processes: bool) -> Result<Filters, String> {
+/// `x32` adds the x32 alias of every entry (pass [`x32_reachable`]; ignored off x86-64).
+pub fn build(deny_processes: bool, x32: bool) -> Result<Filters, String> {
     let arch = arch()?;
+    let x32 = x32 && cfg!(target_arch = "x86_64");
     let mut deny: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
     for &nr in UNCONDITIONAL {
-        insert(&mut deny, nr, Vec::new());
+        insert(&mut deny, x32, nr, Vec::new());
     }
     #[cfg(target_arch = "x86_64")]
     if deny_processes {
-        insert(&mut deny, libc::SYS_fork, Vec::new());
-        insert(&mut deny, libc::SYS_vfork, Vec::new());
+        insert(&mut deny, x32, libc::SYS_fork, Vec::new());
+        insert(&mut deny, x32, libc::SYS_vfork, Vec::new());
     }
     // clone(flags, ...): deny unless CLONE_THREAD is set (a thread, not a process).
     let thread = libc::CLONE_THREAD as u64;
     let clone_rule = SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(thread), 0)?])
         .map_err(|e| e.to_string())?;
     if deny_processes {
-        insert(&mut deny, libc::SYS_clone, vec![clone_rule]);
+        insert(&mut deny, x32, libc::SYS_clone, vec![clone_rule]);
     }
     // socket(domain, ...) / socketpair(domain, ...): only AF_UNIX.
     let unix = libc::AF_UNIX as u64;
     let sock_rule =
         SeccompRule::new(vec![cond(0, SeccompCmpOp::Ne, unix)?]).map_err(|e| e.to_string())?;
-    insert(&mut deny, libc::SYS_socket, vec![sock_rule.clone()]);
-    insert(&mut deny, libc::SYS_socketpair, vec![sock_rule]);
+    insert(&mut deny, x32, libc::SYS_socket, vec![sock_rule.clone()]);
+    insert(&mut deny, x32, libc::SYS_socketpair, vec![sock_rule]);
     let errno = SeccompFilter::new(
         deny,
         SeccompAction::Allow,
@@ -120,7 +168,7 @@ pub fn build(deny_processes: bool) -> Result<Filters, String> {
     .map_err(|e| format!("seccomp: {e}"))?;
 
     let mut nosys: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
-    insert(&mut nosys, libc::SYS_clone3, Vec::new());
+    insert(&mut nosys, x32, libc::SYS_clone3, Vec::new());
     let nosys = SeccompFilter::new(
         nosys,
         SeccompAction::Allow,
@@ -133,5 +181,51 @@ pub fn build(deny_processes: bool) -> Result<Filters, String> {
         BpfProgram::try_from(errno).map_err(|e| format!("seccomp: {e}"))?,
         BpfProgram::try_from(nosys).map_err(|e| format!("seccomp: {e}"))?,
     ];
-    Ok(Filters { programs })
+    Ok(Filters {
+        programs,
+        x32_aliases: x32,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(f: &Filters) -> usize {
+        f.programs.iter().map(|p| p.len()).sum()
+    }
+
+    #[test]
+    fn x32_aliases_only_when_asked_and_on_x86_64() {
+        let with = build(true, true).unwrap();
+        let without = build(true, false).unwrap();
+        assert!(!without.x32_aliases);
+        assert_eq!(with.x32_aliases, cfg!(target_arch = "x86_64"));
+        if cfg!(target_arch = "x86_64") {
+            // Every entry gets its alias: the deny chain is about twice as long.
+            assert!(
+                numbers(&with) > numbers(&without) * 3 / 2,
+                "{} vs {}",
+                numbers(&with),
+                numbers(&without)
+            );
+            // The alias of a denied call is compared against in the program.
+            let alias = (libc::SYS_bpf | X32_BIT) as u32;
+            assert!(with.programs[0].iter().any(|i| i.k == alias));
+            assert!(!without.programs[0].iter().any(|i| i.k == alias));
+        }
+    }
+
+    #[test]
+    fn the_x32_probe_matches_a_direct_x32_call() {
+        // The probe forks; here the same call is made in this (test) process: getpid through
+        // x32 is harmless where it works, and fails with ENOSYS or EPERM where it does not.
+        if !cfg!(target_arch = "x86_64") {
+            assert!(!x32_reachable());
+            return;
+        }
+        // SAFETY: a raw getpid.
+        let direct = unsafe { libc::syscall(libc::SYS_getpid | X32_BIT) } >= 0;
+        assert_eq!(x32_reachable(), direct);
+    }
 }
