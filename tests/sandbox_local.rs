@@ -356,3 +356,42 @@ fn interpreter_runs_unprivileged_and_the_parent_keeps_its_ids() {
     // SAFETY: plain id queries.
     assert_eq!(unsafe { (libc::geteuid(), libc::getegid()) }, (uid, gid));
 }
+
+/// Every run's scratch directory is gone when the run returns: an untouched one, one with
+/// files and nested directories, and one the code made hard to delete (a directory without
+/// permissions, holding a file).
+#[test]
+fn scratch_directories_are_removed_after_each_run() {
+    let parent = tempfile::tempdir().unwrap();
+    let b = LocalBackend::new(LocalOptions {
+        scratch_parent: Some(parent.path().to_path_buf()),
+        pool_size: 0,
+        ..LocalOptions::default()
+    })
+    .expect("local backend");
+    let codes = [
+        "print('nothing written')",
+        "import posix\nposix.mkdir('a')\nposix.mkdir('a/b')\nopen('a/b/f', 'w').write('x')\nopen('g', 'w').write('y')\nprint('written')",
+        "import posix\nposix.mkdir('locked')\nopen('locked/f', 'w').write('x')\nposix.chmod('locked', 0)\nprint('locked')",
+    ];
+    for code in codes {
+        let job = Job {
+            code: code.into(),
+            context: None,
+            // The code stands for code that got past the gate and its import guard (Landlock
+            // still confines it to the scratch directory).
+            config: SandboxConfig {
+                runtime_guards: false,
+                ..SandboxConfig::default()
+            },
+        };
+        let o = b.run_blocking(&job).expect("run");
+        assert_eq!(o.exit_code, Some(0), "{o:?}");
+        let left: Vec<_> = std::fs::read_dir(parent.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert!(left.is_empty(), "after {code:?}: {left:?}");
+    }
+}

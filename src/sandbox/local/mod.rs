@@ -144,7 +144,7 @@ impl LocalOptions {
 /// What never changes between runs: interpreter, grants, filters, uid.
 pub(crate) struct Launcher {
     interpreter: Interpreter,
-    grants: landlock::Grants,
+    grants: landlock::OpenGrants,
     filters: seccomp::Filters,
     switch_to: Option<(u32, u32)>,
     options: LocalOptions,
@@ -189,6 +189,11 @@ fn make_removable(dir: &Path) {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        // Most runs leave the directory empty: one rmdir, instead of remove_dir_all's open,
+        // stat and listing.
+        if std::fs::remove_dir(&self.path).is_ok() {
+            return;
+        }
         if std::fs::remove_dir_all(&self.path).is_err() {
             make_removable(&self.path);
             let _ = std::fs::remove_dir_all(&self.path);
@@ -334,6 +339,7 @@ impl Launcher {
         let filters = seccomp::build(options.deny_process_creation, seccomp::x32_reachable())
             .map_err(SandboxError::Unavailable)?;
         let probe = landlock::probe(&grants, options.simulate_landlock_abi);
+        let grants = landlock::OpenGrants::open(&grants).map_err(SandboxError::Unavailable)?;
         let runner_code = match options.precompile_runner {
             true => precompile_runner(&interpreter.path),
             false => None,
