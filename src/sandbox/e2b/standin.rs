@@ -536,6 +536,10 @@ fn take_utf8(carry: &mut Vec<u8>, chunk: &[u8]) -> String {
     text
 }
 
+/// Keepalive ticks the stream goes on after its sandbox was killed, so that a client that had
+/// already dropped the connection is recorded as [`ExecRecord::client_disconnected`].
+const KILL_GRACE_TICKS: usize = 3;
+
 async fn produce(
     shared: Arc<Shared>,
     id: String,
@@ -608,7 +612,20 @@ async fn produce(
             _ = tick.tick() => {
                 let alive = shared.lock().sandboxes.get(&id).is_some_and(Sandbox::alive);
                 if !alive {
-                    // The VM is gone: the connection breaks mid-stream.
+                    // The VM is gone: the connection breaks mid-stream. A client that left
+                    // first (and then killed the sandbox) is told apart from one still
+                    // reading: the server notices a closed connection only when a write
+                    // fails, so keep writing keepalives for a few more ticks first.
+                    for _ in 0..KILL_GRACE_TICKS {
+                        tokio::select! {
+                            _ = tx.closed() => return disconnected(),
+                            _ = tick.tick() => {
+                                if tx.send(line(json!({"type": "keepalive"}))).await.is_err() {
+                                    return disconnected();
+                                }
+                            }
+                        }
+                    }
                     let _ = tx.send(Err(std::io::Error::other("sandbox killed"))).await;
                     return;
                 }
