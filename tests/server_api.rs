@@ -123,14 +123,45 @@ async fn missing_unknown_or_revoked_keys_get_401() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_quota_is_exact_under_60_concurrent_requests() {
+    daily_quota_is_exact(false).await;
+}
+
+/// The same with an engine that runs on one blocking thread (the local backend's path).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_quota_is_exact_under_60_concurrent_requests_blocking_engine() {
+    daily_quota_is_exact(true).await;
+}
+
+/// Two runs that cannot start are refunded; then 60 concurrent executions (a third of them
+/// gate-denied) against a daily quota of 20: exactly 20 succeed, the rest get 429.
+async fn daily_quota_is_exact(blocking: bool) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let key = create_key(&db, "alice", limits(20, 1000));
     let other = create_key(&db, "bob", limits(20, 1000));
     let mut engine = FakeEngine::new();
+    engine.blocking = blocking;
     engine.delay = Duration::from_millis(5);
     let s = TestServer::start(test_config(&db), Arc::new(engine)).await;
     let c = client();
+
+    // A run that cannot start (the sandbox is unavailable) is a 503 and gives its reservation
+    // back: it costs no quota.
+    for _ in 0..2 {
+        let r = c
+            .post(s.url("/v1/execute"))
+            .bearer_auth(&key)
+            .json(&json!({"code": "unavailable()"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let q = quota_of(&c, &s, &key).await;
+    assert_eq!(
+        (q["executions_today"].clone(), q["in_flight"].clone()),
+        (json!(0), json!(0))
+    );
 
     let mut tasks = Vec::new();
     for i in 0..60 {
@@ -557,11 +588,22 @@ async fn analyze_and_redact_answer_through_the_engine() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_finishes_in_flight_executions() {
+    graceful_shutdown_finishes_in_flight(false).await;
+}
+
+/// The same with an engine that runs on one blocking thread (the local backend's path).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_finishes_in_flight_executions_blocking_engine() {
+    graceful_shutdown_finishes_in_flight(true).await;
+}
+
+async fn graceful_shutdown_finishes_in_flight(blocking: bool) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.sqlite");
     let key = create_key(&db, "alice", KeyLimits::default());
     let gate = Arc::new(Semaphore::new(0));
     let mut engine = FakeEngine::new();
+    engine.blocking = blocking;
     engine.gate = Some(Arc::clone(&gate));
     let engine = Arc::new(engine);
     let mut s = TestServer::start(test_config(&db), engine.clone()).await;

@@ -118,6 +118,11 @@ pub trait Backend: Send + Sync {
     /// Runs one job to completion (or limit).
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<RunOutput, SandboxError>>;
 
+    /// Whether [`Backend::run_blocking`] is native (a blocking backend, not a driven future).
+    fn blocks_natively(&self) -> bool {
+        false
+    }
+
     /// Runs one job on the calling thread. The default drives [`Backend::run`] on a private
     /// single-threaded runtime (on a helper thread when called from inside a runtime);
     /// backends that are blocking by nature (local) override it to skip that.

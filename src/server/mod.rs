@@ -48,6 +48,23 @@ pub trait Engine: Send + Sync + 'static {
         context: Option<serde_json::Value>,
         config: SandboxConfig,
     ) -> BoxFuture<'a, Result<ExecutionResult, ExecutorError>>;
+    /// Whether [`Engine::execute_blocking`] runs the whole execution on the calling thread
+    /// (the local backend); the server then gates, runs and records on one blocking thread.
+    fn runs_blocking(&self) -> bool {
+        false
+    }
+    /// [`Engine::execute`] on the calling thread, a blocking thread of the server's runtime
+    /// (called only when [`Engine::runs_blocking`]); the default drives `execute` on that
+    /// runtime.
+    fn execute_blocking(
+        &self,
+        user: &str,
+        code: &str,
+        context: Option<serde_json::Value>,
+        config: SandboxConfig,
+    ) -> Result<ExecutionResult, ExecutorError> {
+        tokio::runtime::Handle::current().block_on(self.execute(user, code, context, config))
+    }
     /// The static gate for one code string (the CLI's `check`).
     fn analyze(&self, code: &str) -> FileReport;
     /// Redacts text (the CLI's `redact`).
@@ -78,6 +95,24 @@ impl Engine for PipelineEngine {
             exec.redact_output = true;
             exec.execute_async(code, context).await
         })
+    }
+
+    fn runs_blocking(&self) -> bool {
+        self.pipeline.backend.blocks_natively()
+    }
+
+    fn execute_blocking(
+        &self,
+        user: &str,
+        code: &str,
+        context: Option<serde_json::Value>,
+        config: SandboxConfig,
+    ) -> Result<ExecutionResult, ExecutorError> {
+        let mut exec = CodeExecutor::with_pipeline(user, self.pipeline.clone());
+        exec.config = config;
+        exec.enable_analysis = true;
+        exec.redact_output = true;
+        exec.execute(code, context)
     }
 
     fn analyze(&self, code: &str) -> FileReport {

@@ -29,6 +29,7 @@ use super::AppState;
 use super::api::*;
 use super::config::QuotaLimits;
 use super::store::{KeyInfo, StoredExecution, random_hex, rfc3339, sha256_hex};
+use crate::executor::{ExecutionResult, ExecutorError};
 
 /// Code strings at most this long are analysed inline; longer ones on the blocking pool.
 const INLINE_ANALYZE_BYTES: usize = 16 * 1024;
@@ -153,66 +154,141 @@ async fn execute(
 
     // The run and its record happen in their own task: a client that disconnects neither
     // cancels a half-finished run nor skips its record and quota.
-    let task_state = state.clone();
-    let task = tokio::spawn(async move {
-        let state = task_state;
-        let ExecuteRequest { code, context, .. } = req;
-        state.metrics.pool_busy_add(1);
-        let started = Instant::now();
-        let outcome = state
-            .engine
-            .execute(&caller.key.user, &code, context, sandbox)
-            .await;
+    let ExecuteRequest { code, context, .. } = req;
+    let mut run = Admitted {
+        state: state.clone(),
+        caller,
+        reservation,
+        permit: Some(permit),
+        admitted,
+        queue_seconds,
+    };
+    let answer = if state.engine.runs_blocking() {
+        // A backend that blocks by nature (local): gate, run and record on one blocking
+        // thread. Going back to the runtime between the run and the record cost two more
+        // thread hand-offs per execution.
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            run.state.metrics.pool_busy_add(1);
+            let outcome =
+                run.state
+                    .engine
+                    .execute_blocking(&run.caller.key.user, &code, context, sandbox);
+            let (mut record, result) = match run.record(code, outcome, started) {
+                Ok(r) => r,
+                Err(e) => return Err(run.refund(e)),
+            };
+            let stored = run
+                .state
+                .store
+                .insert_execution(&mut record)
+                .map(|()| record.id);
+            run.finish(stored, result)
+        })
+        .await
+    } else {
+        tokio::spawn(async move {
+            let started = Instant::now();
+            run.state.metrics.pool_busy_add(1);
+            let outcome = run
+                .state
+                .engine
+                .execute(&run.caller.key.user, &code, context, sandbox)
+                .await;
+            let (mut record, result) = match run.record(code, outcome, started) {
+                Ok(r) => r,
+                Err(e) => return Err(run.refund(e)),
+            };
+            let store = Arc::clone(&run.state.store);
+            let stored = tokio::task::spawn_blocking(move || {
+                store.insert_execution(&mut record).map(|()| record)
+            })
+            .await
+            .unwrap_or_else(|e| Err(super::store::StoreError::Other(e.to_string())));
+            run.finish(stored.map(|r| r.id), result)
+        })
+        .await
+    };
+    match answer {
+        Ok(r) => r.map(Json),
+        Err(e) => Err(ApiError::unavailable(format!("execution task failed: {e}"))),
+    }
+}
+
+/// An execution that passed quota admission and holds a slot: what its run needs to be
+/// recorded and settled.
+struct Admitted {
+    state: AppState,
+    caller: Caller,
+    reservation: super::quota::Reservation,
+    /// The execution slot, freed as soon as the run is over (before the record is stored).
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    admitted: Instant,
+    queue_seconds: f64,
+}
+
+impl Admitted {
+    /// Nothing ran: the reservation is given back.
+    fn refund(self, e: ApiError) -> ApiError {
+        self.reservation.release();
+        e
+    }
+
+    /// Frees the slot and turns the run's outcome into its record and answer. A failure that
+    /// is not a code outcome (bad configuration, sandbox unavailable) ran nothing: the caller
+    /// then [refunds](Self::refund) the execution and records nothing.
+    fn record(
+        &mut self,
+        code: String,
+        outcome: Result<ExecutionResult, ExecutorError>,
+        started: Instant,
+    ) -> Result<(StoredExecution, ExecutionResultBody), ApiError> {
         let run_seconds = started.elapsed().as_secs_f64();
-        state.metrics.pool_busy_add(-1);
-        drop(permit);
+        self.state.metrics.pool_busy_add(-1);
+        drop(self.permit.take());
         let result: ExecutionResultBody = match outcome {
             Ok(r) => r.into(),
             Err(e) => {
-                // Not a code outcome (bad configuration, sandbox unavailable): nothing ran,
-                // so the execution is refunded and nothing is recorded.
-                reservation.release();
                 tracing::warn!("execution failed before running: {e}");
                 return Err(ApiError::unavailable(format!("execution unavailable: {e}")));
             }
         };
-        let cpu = result.cpu_time_seconds;
         let termination = result.termination.as_str();
-        state.metrics.observe_execution(termination, run_seconds);
+        self.state
+            .metrics
+            .observe_execution(termination, run_seconds);
         let result_json = serde_json::to_string(&result)
             .map_err(|e| ApiError::unavailable(format!("encoding the result: {e}")))?;
-        let mut record = StoredExecution {
+        let record = StoredExecution {
             seq: 0,
             id: random_hex(16),
-            user: caller.key.user.clone(),
-            key_id: caller.key.id.clone(),
-            created_at_ms: reservation.created_at_ms,
+            user: self.caller.key.user.clone(),
+            key_id: self.caller.key.id.clone(),
+            created_at_ms: self.reservation.created_at_ms,
             code_sha256: sha256_hex(&code),
             code,
             termination: termination.to_string(),
-            cpu_time_seconds: cpu,
+            cpu_time_seconds: result.cpu_time_seconds,
             result_json,
-            queue_seconds,
+            queue_seconds: self.queue_seconds,
             run_seconds,
-            total_seconds: admitted.elapsed().as_secs_f64(),
+            total_seconds: self.admitted.elapsed().as_secs_f64(),
         };
-        let store = Arc::clone(&state.store);
-        let stored = tokio::task::spawn_blocking(move || {
-            store.insert_execution(&mut record).map(|()| record)
-        })
-        .await;
-        // The run counts against the quota whether or not its record could be stored.
-        reservation.settle(cpu);
-        let record = match stored {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => return Err(ApiError::unavailable(format!("storing the record: {e}"))),
-            Err(e) => return Err(ApiError::unavailable(format!("storing the record: {e}"))),
-        };
-        Ok(ExecuteResponse::new(record.id, result))
-    });
-    match task.await {
-        Ok(r) => r.map(Json),
-        Err(e) => Err(ApiError::unavailable(format!("execution task failed: {e}"))),
+        Ok((record, result))
+    }
+
+    /// Settles the quota (the run counts whether or not its record could be stored) and
+    /// answers with the stored record's id.
+    fn finish(
+        self,
+        stored: Result<String, super::store::StoreError>,
+        result: ExecutionResultBody,
+    ) -> Result<ExecuteResponse, ApiError> {
+        self.reservation.settle(result.cpu_time_seconds);
+        match stored {
+            Ok(id) => Ok(ExecuteResponse::new(id, result)),
+            Err(e) => Err(ApiError::unavailable(format!("storing the record: {e}"))),
+        }
     }
 }
 

@@ -23,9 +23,13 @@ use pywarden::server::store::{KeyLimits, Store};
 use pywarden::server::{AppState, Engine, ServerConfig};
 use tokio::sync::Semaphore;
 
-/// A canned engine. Code containing `deny` is refused by its "gate"; other code "runs" after
-/// waiting for a permit of `gate` (when set) and `delay`, and prints `ran <sha-less code>`.
+/// A canned engine. Code containing `deny` is refused by its "gate"; code containing
+/// `unavailable` fails as a sandbox that cannot run would (nothing runs); other code "runs"
+/// after waiting for a permit of `gate` (when set) and `delay`, and prints `ran <sha-less code>`.
 pub struct FakeEngine {
+    /// Report [`Engine::runs_blocking`] (the server then takes its one-blocking-thread path,
+    /// through the trait's default `execute_blocking`).
+    pub blocking: bool,
     pub delay: Duration,
     /// When set, every run waits for one permit (tests release runs one by one).
     pub gate: Option<Arc<Semaphore>>,
@@ -38,6 +42,7 @@ pub struct FakeEngine {
 impl FakeEngine {
     pub fn new() -> Self {
         Self {
+            blocking: false,
             delay: Duration::ZERO,
             gate: None,
             started: AtomicU64::new(0),
@@ -51,6 +56,10 @@ impl Engine for FakeEngine {
         "local"
     }
 
+    fn runs_blocking(&self) -> bool {
+        self.blocking
+    }
+
     fn execute<'a>(
         &'a self,
         _user: &'a str,
@@ -59,6 +68,9 @@ impl Engine for FakeEngine {
         config: SandboxConfig,
     ) -> BoxFuture<'a, Result<ExecutionResult, ExecutorError>> {
         Box::pin(async move {
+            if code.contains("unavailable") {
+                return Err(ExecutorError::Config("the test double cannot run".into()));
+            }
             if code.contains("deny") {
                 return Ok(result(
                     Termination::Denied,

@@ -1010,6 +1010,10 @@ impl Backend for LocalBackend {
         })
     }
 
+    fn blocks_natively(&self) -> bool {
+        true
+    }
+
     fn run_blocking(&self, job: &Job) -> Result<RunOutput, SandboxError> {
         self.inner.run_blocking(job)
     }
