@@ -76,6 +76,17 @@ pub struct PipelineEngine {
     pub pipeline: Pipeline,
 }
 
+impl PipelineEngine {
+    /// The executor of one request: the whole pipeline, gate and redaction on.
+    fn executor(&self, user: &str, config: SandboxConfig) -> CodeExecutor {
+        let mut exec = CodeExecutor::with_pipeline(user, self.pipeline.clone());
+        exec.config = config;
+        exec.enable_analysis = true;
+        exec.redact_output = true;
+        exec
+    }
+}
+
 impl Engine for PipelineEngine {
     fn backend_name(&self) -> &str {
         self.pipeline.backend.name()
@@ -89,11 +100,9 @@ impl Engine for PipelineEngine {
         config: SandboxConfig,
     ) -> BoxFuture<'a, Result<ExecutionResult, ExecutorError>> {
         Box::pin(async move {
-            let mut exec = CodeExecutor::with_pipeline(user, self.pipeline.clone());
-            exec.config = config;
-            exec.enable_analysis = true;
-            exec.redact_output = true;
-            exec.execute_async(code, context).await
+            self.executor(user, config)
+                .execute_async(code, context)
+                .await
         })
     }
 
@@ -108,11 +117,7 @@ impl Engine for PipelineEngine {
         context: Option<serde_json::Value>,
         config: SandboxConfig,
     ) -> Result<ExecutionResult, ExecutorError> {
-        let mut exec = CodeExecutor::with_pipeline(user, self.pipeline.clone());
-        exec.config = config;
-        exec.enable_analysis = true;
-        exec.redact_output = true;
-        exec.execute(code, context)
+        self.executor(user, config).execute(code, context)
     }
 
     fn analyze(&self, code: &str) -> FileReport {
