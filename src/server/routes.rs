@@ -155,7 +155,7 @@ async fn execute(
     // The run and its record happen in their own task: a client that disconnects neither
     // cancels a half-finished run nor skips its record and quota.
     let ExecuteRequest { code, context, .. } = req;
-    let mut run = Admitted {
+    let run = Admitted {
         state: state.clone(),
         caller,
         reservation,
@@ -168,16 +168,12 @@ async fn execute(
         // thread. Going back to the runtime between the run and the record cost two more
         // thread hand-offs per execution.
         tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            run.state.metrics.pool_busy_add(1);
+            let started = run.begin();
             let outcome =
                 run.state
                     .engine
                     .execute_blocking(&run.caller.key.user, &code, context, sandbox);
-            let (mut record, result) = match run.record(code, outcome, started) {
-                Ok(r) => r,
-                Err(e) => return Err(run.refund(e)),
-            };
+            let (run, mut record, result) = run.recorded(code, outcome, started)?;
             let stored = run
                 .state
                 .store
@@ -188,17 +184,13 @@ async fn execute(
         .await
     } else {
         tokio::spawn(async move {
-            let started = Instant::now();
-            run.state.metrics.pool_busy_add(1);
+            let started = run.begin();
             let outcome = run
                 .state
                 .engine
                 .execute(&run.caller.key.user, &code, context, sandbox)
                 .await;
-            let (mut record, result) = match run.record(code, outcome, started) {
-                Ok(r) => r,
-                Err(e) => return Err(run.refund(e)),
-            };
+            let (run, mut record, result) = run.recorded(code, outcome, started)?;
             let store = Arc::clone(&run.state.store);
             let stored = tokio::task::spawn_blocking(move || {
                 store.insert_execution(&mut record).map(|()| record)
@@ -228,15 +220,31 @@ struct Admitted {
 }
 
 impl Admitted {
-    /// Nothing ran: the reservation is given back.
-    fn refund(self, e: ApiError) -> ApiError {
-        self.reservation.release();
-        e
+    /// Marks the slot busy; the run's start.
+    fn begin(&self) -> Instant {
+        self.state.metrics.pool_busy_add(1);
+        Instant::now()
+    }
+
+    /// [`Admitted::record`], and on failure (nothing ran) the reservation is given back.
+    fn recorded(
+        mut self,
+        code: String,
+        outcome: Result<ExecutionResult, ExecutorError>,
+        started: Instant,
+    ) -> Result<(Self, StoredExecution, ExecutionResultBody), ApiError> {
+        match self.record(code, outcome, started) {
+            Ok((record, result)) => Ok((self, record, result)),
+            Err(e) => {
+                self.reservation.release();
+                Err(e)
+            }
+        }
     }
 
     /// Frees the slot and turns the run's outcome into its record and answer. A failure that
-    /// is not a code outcome (bad configuration, sandbox unavailable) ran nothing: the caller
-    /// then [refunds](Self::refund) the execution and records nothing.
+    /// is not a code outcome (bad configuration, sandbox unavailable) ran nothing: nothing is
+    /// recorded.
     fn record(
         &mut self,
         code: String,
