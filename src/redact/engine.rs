@@ -152,12 +152,6 @@ impl Engine {
         })
     }
 
-    /// Whether detector `i`'s matches may start far before their keyword (a leading context
-    /// of more than [`ANCHOR_MAX_BEFORE`] bytes that one match consumes).
-    pub fn long_context(&self, i: u16) -> bool {
-        self.detectors[i as usize].before > ANCHOR_MAX_BEFORE
-    }
-
     /// How far around a replaced secret of detector `i` a new match can involve it.
     pub fn reach(&self, i: u16) -> usize {
         let d = &self.detectors[i as usize];

@@ -93,7 +93,13 @@ const X32_BIT: libc::c_long = 0x4000_0000;
 /// x32 off), an error from a seccomp filter we already run under, or the child being killed
 /// by such a filter all mean the aliases cannot be reached, and the children we start inherit
 /// that. If the probe itself cannot run, the answer is `true` (keep the aliases: fail closed).
+/// Probed once per process (every backend a process builds shares the answer).
 pub fn x32_reachable() -> bool {
+    static REACHABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *REACHABLE.get_or_init(probe_x32)
+}
+
+fn probe_x32() -> bool {
     if !cfg!(target_arch = "x86_64") {
         return false;
     }
