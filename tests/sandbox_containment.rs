@@ -22,6 +22,19 @@ use std::time::Duration;
 use pywarden::sandbox::local::{LocalBackend, LocalOptions};
 use pywarden::sandbox::{Job, RunOutput, SandboxConfig, Termination};
 
+/// Whether runs are forked from the fork server. `crate::FORK_SERVER`: false when this file is
+/// its own test crate, true when `sandbox_forkserver.rs` includes it as a module, so the same
+/// cases run both ways.
+#[allow(dead_code)]
+const FORK_SERVER: bool = false;
+
+fn options() -> LocalOptions {
+    LocalOptions {
+        fork_server: crate::FORK_SERVER,
+        ..LocalOptions::default()
+    }
+}
+
 const INNER_ENV: &str = "PYWARDEN_CONTAINMENT_INNER";
 const CGROUP_ENV: &str = "PYWARDEN_CONTAINMENT_CGROUP";
 const PIDS_ROOT: &str = "/sys/fs/cgroup/pids";
@@ -111,7 +124,7 @@ impl Harness {
             pids_cgroup: cgroup.as_ref().map(|c| c.path.clone()),
             max_pids: 16,
             max_file_bytes: 1024 * 1024,
-            ..LocalOptions::default()
+            ..options()
         };
         if euid() != 0 {
             opts.interpreter = Some(PathBuf::from("/usr/bin/python3.11"));
@@ -493,6 +506,15 @@ fn cgroup_reaps_setsid_grandchild_when_forking_is_allowed() {
 
 /// The same payload list, run by this test binary re-executed as uid 65534 (no root, no uid
 /// switch: the usual deployment).
+/// The full name of `inner_nonroot_pass` in this test binary (with its module path when this
+/// file is a module of `sandbox_forkserver.rs`).
+fn inner_test_name() -> String {
+    match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::inner_nonroot_pass"),
+        None => "inner_nonroot_pass".into(),
+    }
+}
+
 #[test]
 fn nonroot_mode_contains_every_payload() {
     if euid() != 0 || std::env::var(INNER_ENV).is_ok() {
@@ -517,7 +539,7 @@ fn nonroot_mode_contains_every_payload() {
         .arg(&exe)
         .args([
             "--exact",
-            "inner_nonroot_pass",
+            &inner_test_name(),
             "--ignored",
             "--nocapture",
             "--test-threads=1",

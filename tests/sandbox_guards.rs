@@ -3,11 +3,24 @@
 //! sockets, subprocesses and ctypes. Also the refusal to run on a kernel without full Landlock.
 
 use pywarden::sandbox::local::{LocalBackend, LocalOptions};
+
+/// Whether runs are forked from the fork server. `crate::FORK_SERVER`: false when this file is
+/// its own test crate, true when `sandbox_forkserver.rs` includes it as a module, so the same
+/// cases run both ways.
+#[allow(dead_code)]
+const FORK_SERVER: bool = false;
+
+fn options() -> LocalOptions {
+    LocalOptions {
+        fork_server: crate::FORK_SERVER,
+        ..LocalOptions::default()
+    }
+}
 use pywarden::sandbox::{Job, RunOutput, SandboxConfig, SandboxError, Termination};
 
 fn backend() -> &'static LocalBackend {
     static B: std::sync::OnceLock<LocalBackend> = std::sync::OnceLock::new();
-    B.get_or_init(|| LocalBackend::new(LocalOptions::default()).expect("local backend"))
+    B.get_or_init(|| LocalBackend::new(options()).expect("local backend"))
 }
 
 fn run(code: &str, allowed: &[&str]) -> RunOutput {
@@ -248,7 +261,7 @@ fn audit_hook_refuses_sockets_subprocesses_ctypes() {
 fn refuses_to_run_without_full_landlock() {
     let opts = LocalOptions {
         simulate_landlock_abi: Some(3),
-        ..LocalOptions::default()
+        ..options()
     };
     let b = LocalBackend::new(opts).expect("backend");
     assert!(!b.landlock_fully_enforced());

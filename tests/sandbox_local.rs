@@ -6,9 +6,22 @@ use std::time::Duration;
 use pywarden::sandbox::local::{LocalBackend, LocalOptions};
 use pywarden::sandbox::{Job, RunOutput, SandboxConfig, Termination};
 
+/// Whether runs are forked from the fork server. `crate::FORK_SERVER`: false when this file is
+/// its own test crate, true when `sandbox_forkserver.rs` includes it as a module, so the same
+/// cases run both ways.
+#[allow(dead_code)]
+const FORK_SERVER: bool = false;
+
+fn options() -> LocalOptions {
+    LocalOptions {
+        fork_server: crate::FORK_SERVER,
+        ..LocalOptions::default()
+    }
+}
+
 fn backend() -> &'static LocalBackend {
     static B: std::sync::OnceLock<LocalBackend> = std::sync::OnceLock::new();
-    B.get_or_init(|| LocalBackend::new(LocalOptions::default()).expect("local backend"))
+    B.get_or_init(|| LocalBackend::new(options()).expect("local backend"))
 }
 
 fn run_with(
@@ -129,7 +142,7 @@ fn runner_is_precompiled_unless_switched_off() {
     assert!(backend().runner_precompiled());
     let b = LocalBackend::new(LocalOptions {
         precompile_runner: false,
-        ..LocalOptions::default()
+        ..options()
     })
     .expect("backend");
     assert!(!b.runner_precompiled());
@@ -283,7 +296,7 @@ fn pyenv_interpreter_without_uid_switch() {
     let opts = LocalOptions {
         interpreter: Some(pyenv.into()),
         run_as: RunAs::Current,
-        ..LocalOptions::default()
+        ..options()
     };
     let b = LocalBackend::new(opts).expect("backend");
     assert!(b.describe().contains("no switch"), "{}", b.describe());
@@ -366,7 +379,7 @@ fn scratch_directories_are_removed_after_each_run() {
     let b = LocalBackend::new(LocalOptions {
         scratch_parent: Some(parent.path().to_path_buf()),
         pool_size: 0,
-        ..LocalOptions::default()
+        ..options()
     })
     .expect("local backend");
     let codes = [
@@ -387,11 +400,22 @@ fn scratch_directories_are_removed_after_each_run() {
         };
         let o = b.run_blocking(&job).expect("run");
         assert_eq!(o.exit_code, Some(0), "{o:?}");
-        let left: Vec<_> = std::fs::read_dir(parent.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
+        // The fork server's root directory (holding the runs' scratch directories) lives as
+        // long as the backend; what must be gone is every run's own directory.
+        let mut left = Vec::new();
+        for e in std::fs::read_dir(parent.path()).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("pywarden-forkserver-") {
+                left.extend(
+                    std::fs::read_dir(e.path())
+                        .unwrap()
+                        .flatten()
+                        .map(|e| e.path()),
+                );
+            } else {
+                left.push(e.path());
+            }
+        }
         assert!(left.is_empty(), "after {code:?}: {left:?}");
     }
 }

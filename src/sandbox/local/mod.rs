@@ -15,6 +15,8 @@
 //!
 //! With [`LocalOptions::pool_size`] > 0 a [`pool`] keeps interpreters started and already
 //! sandboxed, each waiting for exactly one job (never reused), so a run costs no process start.
+//! With [`LocalOptions::fork_server`] a [`zygote`] (one sandboxed interpreter that forks a
+//! child per job, each child under its own Landlock layer) replaces the start altogether.
 //!
 //! ```no_run
 //! use pywarden::sandbox::local::{LocalBackend, LocalOptions};
@@ -32,6 +34,7 @@ pub mod landlock;
 pub mod pool;
 pub mod seccomp;
 pub mod spawn;
+pub mod zygote;
 
 use std::ffi::CString;
 use std::io::Write;
@@ -104,6 +107,12 @@ pub struct LocalOptions {
     /// Pretend the kernel offers only this Landlock ABI (tests, demonstrations): below the
     /// required ABI the backend refuses to run unless weaker sandboxes are accepted.
     pub simulate_landlock_abi: Option<i32>,
+    /// Run jobs as children of a fork server (see [`zygote`]) instead of starting an
+    /// interpreter per run: a run then costs a `fork`, not CPython's start-up. Only where
+    /// Landlock is fully enforced (each child gets its own Landlock layer); when the fork
+    /// server cannot start, or while it restarts, runs start cold (or from the pool). For
+    /// long-lived processes (`serve`); default false.
+    pub fork_server: bool,
 }
 
 impl Default for LocalOptions {
@@ -122,6 +131,7 @@ impl Default for LocalOptions {
             deny_process_creation: true,
             precompile_runner: true,
             simulate_landlock_abi: None,
+            fork_server: false,
         }
     }
 }
@@ -360,8 +370,9 @@ impl Launcher {
         })
     }
 
-    /// Starts a sandboxed interpreter for `config` (the job is written later).
-    fn start(&self, config: &SandboxConfig) -> Result<Started, SandboxError> {
+    /// Refuses a job the sandbox cannot run as configured (Landlock not fully enforced without
+    /// the opt-in, zero timeout, memory limit below what CPython needs).
+    fn check(&self, config: &SandboxConfig) -> Result<(), SandboxError> {
         if !self.landlock.fully_enforced && !config.allow_weaker_sandbox {
             return Err(SandboxError::Unavailable(format!(
                 "{}; refusing to run without the full sandbox (opt in to a weaker sandbox \
@@ -378,6 +389,12 @@ impl Launcher {
                  maps about 20 MiB)"
             )));
         }
+        Ok(())
+    }
+
+    /// Starts a sandboxed interpreter for `config` (the job is written later).
+    fn start(&self, config: &SandboxConfig) -> Result<Started, SandboxError> {
+        self.check(config)?;
         let parent = self
             .options
             .scratch_parent
@@ -434,6 +451,7 @@ impl Launcher {
             switch_to: self.switch_to,
             landlock: ruleset,
             cgroup_procs,
+            extra_fd: None,
         };
         let mut spawned = spawn::spawn(&prepared, &self.filters.programs)?;
         if let Some(code) = &self.runner_code {
@@ -869,6 +887,9 @@ fn supervise(mut st: Started, job: &Job, payload: &[u8]) -> RunOutput {
         }
         if etype == "MemoryError" {
             Termination::Memory
+        } else if etype == "SandboxError" && code == 121 {
+            // A fork-server child whose set-up failed (it never read its job).
+            Termination::SandboxError
         } else if etype == "SyntaxError" && code == 1 && o.stdout.is_empty() {
             Termination::SyntaxError
         } else {
@@ -922,14 +943,22 @@ pub struct LocalBackend {
 struct Inner {
     launcher: Arc<Launcher>,
     pool: Option<pool::Pool>,
+    fork_server: Option<zygote::ForkServer>,
 }
 
 impl Inner {
     fn run_blocking(&self, job: &Job) -> Result<RunOutput, SandboxError> {
         let payload = encode_job(job)?;
-        let started = match self.pool.as_ref().and_then(|p| p.take(&job.config)) {
+        let forked = match &self.fork_server {
+            Some(f) => f.start_job(&self.launcher, &job.config)?,
+            None => None,
+        };
+        let started = match forked {
             Some(s) => s,
-            None => self.launcher.start(&job.config)?,
+            None => match self.pool.as_ref().and_then(|p| p.take(&job.config)) {
+                Some(s) => s,
+                None => self.launcher.start(&job.config)?,
+            },
         };
         Ok(supervise(started, job, &payload))
     }
@@ -940,11 +969,27 @@ impl LocalBackend {
     pub fn new(options: LocalOptions) -> Result<Self, SandboxError> {
         let pool_size = options.pool_size;
         let pool_config = options.pool_config.clone();
+        let want_fork_server = options.fork_server;
         let launcher = Arc::new(Launcher::new(options)?);
-        let pool =
-            (pool_size > 0).then(|| pool::Pool::new(launcher.clone(), pool_config, pool_size));
+        let fork_server = match want_fork_server {
+            true => match zygote::ForkServer::start(launcher.clone()) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    tracing::warn!("{e}; runs start cold");
+                    None
+                }
+            },
+            false => None,
+        };
+        // The pool is only for when there is no fork server (it would never be used).
+        let pool = (pool_size > 0 && fork_server.is_none())
+            .then(|| pool::Pool::new(launcher.clone(), pool_config, pool_size));
         Ok(Self {
-            inner: Arc::new(Inner { launcher, pool }),
+            inner: Arc::new(Inner {
+                launcher,
+                pool,
+                fork_server,
+            }),
         })
     }
 
@@ -966,12 +1011,31 @@ impl LocalBackend {
             true => " (with x32 aliases)",
             false => "",
         };
+        let fork = match &self.inner.fork_server {
+            Some(_) => ", fork server",
+            None => "",
+        };
         format!(
-            "local: python {} ({}), {uid}, {}, seccomp deny-list{x32}",
+            "local: python {} ({}), {uid}, {}, seccomp deny-list{x32}{fork}",
             l.interpreter.version,
             l.interpreter.path.display(),
             l.landlock.description
         )
+    }
+
+    /// Whether runs are forked from a fork server (one is configured and running now).
+    pub fn fork_server_running(&self) -> bool {
+        self.inner.fork_server.as_ref().is_some_and(|f| f.running())
+    }
+
+    /// How many fork servers were started (1 unless one died and was restarted).
+    pub fn fork_server_starts(&self) -> u64 {
+        self.inner.fork_server.as_ref().map_or(0, |f| f.starts())
+    }
+
+    /// The running fork server's pid (for tests of its restart).
+    pub fn fork_server_pid(&self) -> Option<i32> {
+        self.inner.fork_server.as_ref().and_then(|f| f.pid())
     }
 
     /// Whether runs use the precompiled runner (see [`LocalOptions::precompile_runner`]).

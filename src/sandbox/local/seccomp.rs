@@ -193,6 +193,45 @@ pub fn build(deny_processes: bool, x32: bool) -> Result<Filters, String> {
     })
 }
 
+/// The process-creation part of the errno filter alone (`fork`, `vfork`, `clone` without
+/// `CLONE_THREAD` → `EPERM`): what a fork-server child installs on top of the fork server's
+/// filters, which are built with `deny_processes = false` so that the fork server can fork.
+pub fn process_filter(x32: bool) -> Result<BpfProgram, String> {
+    let arch = arch()?;
+    let x32 = x32 && cfg!(target_arch = "x86_64");
+    let mut deny: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
+    #[cfg(target_arch = "x86_64")]
+    {
+        insert(&mut deny, x32, libc::SYS_fork, Vec::new());
+        insert(&mut deny, x32, libc::SYS_vfork, Vec::new());
+    }
+    let thread = libc::CLONE_THREAD as u64;
+    let clone_rule = SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(thread), 0)?])
+        .map_err(|e| e.to_string())?;
+    insert(&mut deny, x32, libc::SYS_clone, vec![clone_rule]);
+    let filter = SeccompFilter::new(
+        deny,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM as u32),
+        arch,
+    )
+    .map_err(|e| format!("seccomp: {e}"))?;
+    BpfProgram::try_from(filter).map_err(|e| format!("seccomp: {e}"))
+}
+
+/// A program as the bytes of its `struct sock_filter` array (native byte order), the form a
+/// `struct sock_fprog` points to.
+pub fn program_bytes(program: &BpfProgram) -> Vec<u8> {
+    let mut out = Vec::with_capacity(program.len() * 8);
+    for i in program {
+        out.extend_from_slice(&i.code.to_ne_bytes());
+        out.push(i.jt);
+        out.push(i.jf);
+        out.extend_from_slice(&i.k.to_ne_bytes());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +259,21 @@ mod tests {
             assert!(with.programs[0].iter().any(|i| i.k == alias));
             assert!(!without.programs[0].iter().any(|i| i.k == alias));
         }
+    }
+
+    #[test]
+    fn the_process_filter_denies_exactly_process_creation() {
+        let p = process_filter(false).unwrap();
+        let has = |nr: libc::c_long| p.iter().any(|i| i.k == nr as u32);
+        assert!(has(libc::SYS_clone));
+        #[cfg(target_arch = "x86_64")]
+        assert!(has(libc::SYS_fork) && has(libc::SYS_vfork));
+        assert!(!has(libc::SYS_bpf) && !has(libc::SYS_socket));
+        let bytes = program_bytes(&p);
+        assert_eq!(bytes.len(), p.len() * 8);
+        // The first instruction, read back from the bytes as the kernel would.
+        assert_eq!(u16::from_ne_bytes([bytes[0], bytes[1]]), p[0].code);
+        assert_eq!(u32::from_ne_bytes(bytes[4..8].try_into().unwrap()), p[0].k);
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Prepared {
     pub landlock: Option<OwnedFd>,
     /// `<run cgroup>/cgroup.procs` to join (writing `0` moves the writer), if any.
     pub cgroup_procs: Option<CString>,
+    /// An extra descriptor handed to the child as fd 4 (the fork server's control socket).
+    pub extra_fd: Option<RawFd>,
 }
 
 /// A started interpreter: its pid (also its process-group and session id) and our pipe ends.
@@ -46,11 +48,32 @@ pub struct Spawned {
     pub result: OwnedFd,
     pub started: Instant,
     pub reaped: bool,
+    /// Set when the process is a fork-server child: not our child, so its exit status comes
+    /// from the fork server's report, and it is killed through its pidfd only.
+    pub link: Option<super::zygote::Link>,
 }
 
 impl Spawned {
     /// Kills the whole process group (the leader is not reaped yet, so the id is not reused).
+    /// A fork-server child is killed through its pidfd, never by id: the fork server may
+    /// have reaped it already, and its id could then name another process. (It has no other
+    /// processes in its group: process creation is denied, or a pids cgroup reaps them.)
     pub fn kill_group(&self) {
+        if self.link.is_some() {
+            if !self.reaped {
+                // SAFETY: a signal through a pidfd we hold.
+                unsafe {
+                    libc::syscall(
+                        libc::SYS_pidfd_send_signal,
+                        self.pidfd.as_raw_fd(),
+                        libc::SIGKILL,
+                        std::ptr::null::<libc::siginfo_t>(),
+                        0u32,
+                    );
+                }
+            }
+            return;
+        }
         if !self.reaped {
             // SAFETY: plain syscalls on a pid we own and have not reaped.
             unsafe {
@@ -65,6 +88,12 @@ impl Spawned {
         // SAFETY: zeroed rusage is a valid value; wait4 writes into our locals.
         let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
         let mut status = 0;
+        if !self.reaped
+            && let Some(link) = &self.link
+        {
+            self.reaped = true;
+            return link.wait(self.pid);
+        }
         if !self.reaped {
             loop {
                 let r = unsafe { libc::wait4(self.pid, &mut status, 0, &mut ru) };
@@ -172,6 +201,7 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
     ];
     let err_fd = err_w.as_raw_fd();
     let landlock_fd = p.landlock.as_ref().map(|f| f.as_raw_fd());
+    let extra_fd = p.extra_fd;
     let started = Instant::now();
     // SAFETY: getpid cannot fail.
     let parent = unsafe { libc::getpid() };
@@ -181,6 +211,7 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
         srcs: &srcs,
         err_fd,
         landlock_fd,
+        extra_fd,
         fprogs: &fprogs,
         argv: &argv,
         envp: &envp,
@@ -269,6 +300,7 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
         result: result_r,
         started,
         reaped: false,
+        link: None,
     })
 }
 
@@ -279,6 +311,7 @@ struct Child<'a> {
     srcs: &'a [RawFd; 4],
     err_fd: RawFd,
     landlock_fd: Option<RawFd>,
+    extra_fd: Option<RawFd>,
     fprogs: &'a [libc::sock_fprog],
     argv: &'a [*const c_char],
     envp: &'a [*const c_char],
@@ -297,6 +330,7 @@ unsafe fn child(c: &Child<'_>) -> ! {
         srcs,
         err_fd,
         landlock_fd,
+        extra_fd,
         fprogs,
         argv,
         envp,
@@ -347,19 +381,36 @@ unsafe fn child(c: &Child<'_>) -> ! {
                 fail(2);
             }
         }
+        let extra = match extra_fd {
+            Some(fd) => {
+                let h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16);
+                if h < 0 {
+                    fail(2);
+                }
+                Some(h)
+            }
+            None => None,
+        };
         for (i, &fd) in high.iter().enumerate() {
             if libc::dup2(fd, i as RawFd) < 0 {
                 fail(3);
             }
         }
+        let mut first_closed = 4u32;
+        if let Some(h) = extra {
+            if libc::dup2(h, 4) < 0 {
+                fail(3);
+            }
+            first_closed = 5;
+        }
         if libc::syscall(
             libc::SYS_close_range,
-            4u32,
+            first_closed,
             u32::MAX,
             libc::CLOSE_RANGE_CLOEXEC,
         ) != 0
         {
-            for fd in 4..4096 {
+            for fd in first_closed as RawFd..4096 {
                 libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
             }
         }
