@@ -454,3 +454,71 @@ fn kill_9_of_pywarden_serve_loses_no_acknowledged_execution() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Children of `pid` (every thread's) whose command line contains `needle`.
+fn children_running(pid: u32, needle: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        let kids = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for c in kids
+            .split_whitespace()
+            .filter_map(|c| c.parse::<i32>().ok())
+        {
+            let cmd = std::fs::read(format!("/proc/{c}/cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmd).contains(needle) {
+                found.push(c);
+            }
+        }
+    }
+    found
+}
+
+/// `serve` forks runs from a fork server by default (one child of the server runs it, and
+/// executions succeed through it); `sandbox.fork_server: false` starts runs cold instead; a
+/// `kill -9` of the server takes its fork server down with it.
+#[test]
+fn serve_runs_a_fork_server_by_default_and_it_dies_with_the_server() {
+    for (extra, forked) in [("", true), ("sandbox:\n  fork_server: false\n", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = serve_config(dir.path(), extra);
+        let key = cli_create_key(&cfg);
+        let (mut child, addr, _log) = spawn_serve(&cfg);
+        let pid = child.id();
+        let zygotes = children_running(pid, "_pywarden_zygote");
+        assert_eq!(zygotes.len(), usize::from(forked), "{extra:?}: {zygotes:?}");
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let c = client();
+            for i in 0..5 {
+                let r = c
+                    .post(format!("http://{addr}/v1/execute"))
+                    .bearer_auth(&key)
+                    .json(&json!({"code": format!("print({i} * 7)")}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::OK);
+                let v: Value = r.json().await.unwrap();
+                assert_eq!(v["stdout"], format!("{}\n", i * 7), "{v}");
+                assert_eq!(v["termination"], "exited", "{v}");
+            }
+        });
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        let _ = child.wait();
+        for z in zygotes {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            // SAFETY: signal 0 only checks for existence.
+            while unsafe { libc::kill(z, 0) } == 0 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the fork server {z} outlived the server"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+    }
+}

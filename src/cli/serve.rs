@@ -41,9 +41,11 @@ pub struct Args {
 }
 
 /// Builds the configured sandbox backend. A server is long-running, so the local backend
-/// compiles its runner once and keeps a warm pool of already-sandboxed interpreters (each used
-/// for exactly one job, never reused), sized to twice the execution slots, with the server's
-/// default limits; requests that ask for other limits start cold.
+/// forks every run from a fork server (`sandbox.fork_server`, default on). Without one (off,
+/// or it cannot start) the backend compiles its runner once and keeps a warm pool of
+/// already-sandboxed interpreters (each used for exactly one job, never reused), sized to
+/// twice the execution slots, with the server's default limits; requests that ask for other
+/// limits start cold.
 fn build_backend(cfg: &ServerConfig) -> anyhow::Result<Arc<dyn Backend>> {
     match cfg.backend {
         BackendKind::Local => {
@@ -51,6 +53,7 @@ fn build_backend(cfg: &ServerConfig) -> anyhow::Result<Arc<dyn Backend>> {
                 precompile_runner: true,
                 pool_size: cfg.limits.execution_slots() * 2,
                 pool_config: cfg.sandbox.base(),
+                fork_server: cfg.sandbox.fork_server,
                 ..LocalOptions::from_env()
             };
             Ok(Arc::new(LocalBackend::new(opts)?))

@@ -68,6 +68,10 @@ pub struct SandboxDefaults {
     pub max_output_bytes: usize,
     /// Run even when the kernel cannot enforce the whole sandbox.
     pub allow_weaker_sandbox: bool,
+    /// Local backend: fork each run from a fork server (one sandboxed interpreter started
+    /// once; each child under its own Landlock layer) instead of starting an interpreter per
+    /// run. Default true; false starts every run cold (from the warm pool).
+    pub fork_server: bool,
 }
 
 impl Default for SandboxDefaults {
@@ -80,6 +84,7 @@ impl Default for SandboxDefaults {
             max_memory_mb: 1024,
             max_output_bytes: d.max_output_bytes,
             allow_weaker_sandbox: d.allow_weaker_sandbox,
+            fork_server: true,
         }
     }
 }
@@ -252,6 +257,14 @@ mod tests {
         let cfg = ServerConfig::from_yaml(text).unwrap();
         assert_eq!(cfg.backend, BackendKind::Local);
         assert_eq!(cfg.default_quotas.daily_executions, 1000);
+        assert!(cfg.sandbox.fork_server);
+    }
+
+    #[test]
+    fn the_fork_server_is_on_unless_switched_off() {
+        assert!(ServerConfig::default().sandbox.fork_server);
+        let cfg = ServerConfig::from_yaml("sandbox:\n  fork_server: false\n").unwrap();
+        assert!(!cfg.sandbox.fork_server);
     }
 
     #[test]
