@@ -178,16 +178,19 @@ pub async fn serve_on(
         let _ = tx.send(());
     });
     let mut server = std::pin::pin!(server.into_future());
-    tokio::select! {
-        r = &mut server => return Ok(r?),
-        _ = async { let _ = rx.await; } => {}
-    }
-    tracing::info!("shutting down: waiting for in-flight requests");
-    let result = match tokio::time::timeout(drain, server).await {
-        Ok(r) => r.map_err(Into::into),
-        Err(_) => {
-            tracing::warn!("in-flight requests still running after {drain:?}; exiting");
-            Ok(())
+    // With nothing in flight the server can finish in the same poll that sees the shutdown
+    // signal: the statistics below are logged either way.
+    let result = tokio::select! {
+        r = &mut server => r.map_err(Into::into),
+        _ = async { let _ = rx.await; } => {
+            tracing::info!("shutting down: waiting for in-flight requests");
+            match tokio::time::timeout(drain, server).await {
+                Ok(r) => r.map_err(Into::into),
+                Err(_) => {
+                    tracing::warn!("in-flight requests still running after {drain:?}; exiting");
+                    Ok(())
+                }
+            }
         }
     };
     let (transactions, records) = store.group_commit_stats();
