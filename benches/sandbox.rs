@@ -8,7 +8,8 @@
 //! - `cli-gated`: `pywarden run -c pass` (whole process, gate + redaction);
 //! - `lib-sandbox`: `LocalBackend::run_blocking` on `pass` (cold start);
 //! - `lib-gated`: `CodeExecutor::execute` on `print(1)` (parse, policy, run, redact; cold);
-//! - `pool-sandbox` / `pool-gated`: the same with a warm pool (a ready interpreter is waiting).
+//! - `pool-sandbox` / `pool-gated`: the same with a warm pool (a ready interpreter is waiting);
+//! - `fork-sandbox` / `fork-gated`: the same forked from the fork server (what `serve` uses).
 //!
 //! Modes whose pipeline stage is not available in this build (e.g. the static gate) are
 //! reported as skipped. Run with `scripts/bench-run [ITERATIONS]`.
@@ -60,6 +61,14 @@ fn main() {
         })
         .expect("pool"),
     );
+    let forked = Arc::new(
+        LocalBackend::new(LocalOptions {
+            fork_server: true,
+            ..LocalOptions::default()
+        })
+        .expect("fork server"),
+    );
+    assert!(forked.fork_server_running(), "{}", forked.describe());
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_pywarden"));
     eprintln!("{}", cold.describe());
     eprintln!(
@@ -185,6 +194,28 @@ fn main() {
         gated(warm.clone()).map(|e| -> Probe {
             Box::new(move || {
                 wait_pool(&w, 2);
+                let t = Instant::now();
+                let r = e.execute("print(1)", None).expect("execute");
+                assert!(r.success, "{r:?}");
+                t.elapsed()
+            })
+        }),
+    ));
+    let f = forked.clone();
+    let j = job("print(1)");
+    modes.push((
+        "fork server LocalBackend print(1)",
+        Some(Box::new(move || {
+            let t = Instant::now();
+            let o = f.run_blocking(&j).expect("run");
+            assert_eq!(o.stdout, "1\n");
+            t.elapsed()
+        })),
+    ));
+    modes.push((
+        "fork server CodeExecutor print(1) (gated)",
+        gated(forked.clone()).map(|e| -> Probe {
+            Box::new(move || {
                 let t = Instant::now();
                 let r = e.execute("print(1)", None).expect("execute");
                 assert!(r.success, "{r:?}");
