@@ -7,6 +7,10 @@
 //! and `sandbox_containment.rs` (hostile payloads against the kernel layers alone, under a
 //! pids-cgroup outer guard, as root and as uid 65534).
 
+// Each included suite declares `sandbox_support` itself (it is also its own crate root), so the
+// file is loaded once per suite here: three copies of one small function.
+#![allow(clippy::duplicate_mod)]
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

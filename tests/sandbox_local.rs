@@ -6,18 +6,13 @@ use std::time::Duration;
 use pywarden::sandbox::local::{LocalBackend, LocalOptions};
 use pywarden::sandbox::{Job, RunOutput, SandboxConfig, Termination};
 
-/// Whether runs are forked from the fork server. `crate::FORK_SERVER`: false when this file is
-/// its own test crate, true when `sandbox_forkserver.rs` includes it as a module, so the same
-/// cases run both ways.
+/// Read as `crate::FORK_SERVER` by `sandbox_support` (see there): cold starts here.
 #[allow(dead_code)]
 const FORK_SERVER: bool = false;
 
-fn options() -> LocalOptions {
-    LocalOptions {
-        fork_server: crate::FORK_SERVER,
-        ..LocalOptions::default()
-    }
-}
+#[path = "sandbox_support/mod.rs"]
+mod sandbox_support;
+use sandbox_support::options;
 
 fn backend() -> &'static LocalBackend {
     static B: std::sync::OnceLock<LocalBackend> = std::sync::OnceLock::new();

@@ -147,17 +147,8 @@ pub fn build(deny_processes: bool, x32: bool) -> Result<Filters, String> {
     for &nr in UNCONDITIONAL {
         insert(&mut deny, x32, nr, Vec::new());
     }
-    #[cfg(target_arch = "x86_64")]
     if deny_processes {
-        insert(&mut deny, x32, libc::SYS_fork, Vec::new());
-        insert(&mut deny, x32, libc::SYS_vfork, Vec::new());
-    }
-    // clone(flags, ...): deny unless CLONE_THREAD is set (a thread, not a process).
-    let thread = libc::CLONE_THREAD as u64;
-    let clone_rule = SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(thread), 0)?])
-        .map_err(|e| e.to_string())?;
-    if deny_processes {
-        insert(&mut deny, x32, libc::SYS_clone, vec![clone_rule]);
+        insert_process_rules(&mut deny, x32)?;
     }
     // socket(domain, ...) / socketpair(domain, ...): only AF_UNIX.
     let unix = libc::AF_UNIX as u64;
@@ -165,27 +156,11 @@ pub fn build(deny_processes: bool, x32: bool) -> Result<Filters, String> {
         SeccompRule::new(vec![cond(0, SeccompCmpOp::Ne, unix)?]).map_err(|e| e.to_string())?;
     insert(&mut deny, x32, libc::SYS_socket, vec![sock_rule.clone()]);
     insert(&mut deny, x32, libc::SYS_socketpair, vec![sock_rule]);
-    let errno = SeccompFilter::new(
-        deny,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::EPERM as u32),
-        arch,
-    )
-    .map_err(|e| format!("seccomp: {e}"))?;
-
     let mut nosys: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
     insert(&mut nosys, x32, libc::SYS_clone3, Vec::new());
-    let nosys = SeccompFilter::new(
-        nosys,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::ENOSYS as u32),
-        arch,
-    )
-    .map_err(|e| format!("seccomp: {e}"))?;
-
     let programs = vec![
-        BpfProgram::try_from(errno).map_err(|e| format!("seccomp: {e}"))?,
-        BpfProgram::try_from(nosys).map_err(|e| format!("seccomp: {e}"))?,
+        program(deny, libc::EPERM, arch)?,
+        program(nosys, libc::ENOSYS, arch)?,
     ];
     Ok(Filters {
         programs,
@@ -197,22 +172,39 @@ pub fn build(deny_processes: bool, x32: bool) -> Result<Filters, String> {
 /// `CLONE_THREAD` → `EPERM`): what a fork-server child installs on top of the fork server's
 /// filters, which are built with `deny_processes = false` so that the fork server can fork.
 pub fn process_filter(x32: bool) -> Result<BpfProgram, String> {
-    let arch = arch()?;
-    let x32 = x32 && cfg!(target_arch = "x86_64");
     let mut deny: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
+    insert_process_rules(&mut deny, x32 && cfg!(target_arch = "x86_64"))?;
+    program(deny, libc::EPERM, arch()?)
+}
+
+/// `fork`, `vfork` (x86-64 has them) and `clone` without `CLONE_THREAD` (a process, not a
+/// thread).
+fn insert_process_rules(
+    map: &mut BTreeMap<i64, Vec<SeccompRule>>,
+    x32: bool,
+) -> Result<(), String> {
     #[cfg(target_arch = "x86_64")]
     {
-        insert(&mut deny, x32, libc::SYS_fork, Vec::new());
-        insert(&mut deny, x32, libc::SYS_vfork, Vec::new());
+        insert(map, x32, libc::SYS_fork, Vec::new());
+        insert(map, x32, libc::SYS_vfork, Vec::new());
     }
     let thread = libc::CLONE_THREAD as u64;
     let clone_rule = SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(thread), 0)?])
         .map_err(|e| e.to_string())?;
-    insert(&mut deny, x32, libc::SYS_clone, vec![clone_rule]);
+    insert(map, x32, libc::SYS_clone, vec![clone_rule]);
+    Ok(())
+}
+
+/// Compiles a filter that fails the listed calls with `errno` and allows everything else.
+fn program(
+    rules: BTreeMap<i64, Vec<SeccompRule>>,
+    errno: libc::c_int,
+    arch: TargetArch,
+) -> Result<BpfProgram, String> {
     let filter = SeccompFilter::new(
-        deny,
+        rules,
         SeccompAction::Allow,
-        SeccompAction::Errno(libc::EPERM as u32),
+        SeccompAction::Errno(errno as u32),
         arch,
     )
     .map_err(|e| format!("seccomp: {e}"))?;

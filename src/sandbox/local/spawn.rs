@@ -54,6 +54,28 @@ pub struct Spawned {
 }
 
 impl Spawned {
+    /// A process just started: `pipes` are our ends of its stdin, stdout, stderr and result
+    /// pipes; `link` is set for a fork-server child.
+    pub fn new(
+        pid: libc::pid_t,
+        pidfd: OwnedFd,
+        pipes: [OwnedFd; 4],
+        link: Option<super::zygote::Link>,
+    ) -> Self {
+        let [stdin, stdout, stderr, result] = pipes;
+        Self {
+            pid,
+            pidfd,
+            stdin: Some(stdin),
+            stdout,
+            stderr,
+            result,
+            started: Instant::now(),
+            reaped: false,
+            link,
+        }
+    }
+
     /// Kills the whole process group (the leader is not reaped yet, so the id is not reused).
     /// A fork-server child is killed through its pidfd, never by id: the fork server may
     /// have reaped it already, and its id could then name another process. (It has no other
@@ -291,17 +313,9 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
     }
     // SAFETY: fresh fd from pidfd_open.
     let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) };
-    Ok(Spawned {
-        pid,
-        pidfd,
-        stdin: Some(stdin_w),
-        stdout: stdout_r,
-        stderr: stderr_r,
-        result: result_r,
-        started,
-        reaped: false,
-        link: None,
-    })
+    let mut spawned = Spawned::new(pid, pidfd, [stdin_w, stdout_r, stderr_r, result_r], None);
+    spawned.started = started;
+    Ok(spawned)
 }
 
 /// Everything the child side reads (prepared before `fork`).
@@ -357,16 +371,15 @@ unsafe fn child(c: &Child<'_>) -> ! {
         if libc::setsid() < 0 {
             fail(1);
         }
-        let landlock_fd = match landlock_fd {
-            Some(fd) => {
-                let h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16);
-                if h < 0 {
-                    fail(2);
-                }
-                Some(h)
+        // A copy of `fd` at 16 or above (clear of 0–4, which the dup2s below overwrite).
+        let high_copy = |fd: RawFd| -> RawFd {
+            let h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16);
+            if h < 0 {
+                fail(2);
             }
-            None => None,
+            h
         };
+        let landlock_fd = landlock_fd.map(high_copy);
         if let Some(procs) = &p.cgroup_procs {
             let fd = libc::open(procs.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
             if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
@@ -374,23 +387,8 @@ unsafe fn child(c: &Child<'_>) -> ! {
             }
             libc::close(fd);
         }
-        let mut high = [0 as RawFd; 4];
-        for i in 0..4 {
-            high[i] = libc::fcntl(srcs[i], libc::F_DUPFD_CLOEXEC, 16);
-            if high[i] < 0 {
-                fail(2);
-            }
-        }
-        let extra = match extra_fd {
-            Some(fd) => {
-                let h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16);
-                if h < 0 {
-                    fail(2);
-                }
-                Some(h)
-            }
-            None => None,
-        };
+        let high = srcs.map(high_copy);
+        let extra = extra_fd.map(high_copy);
         for (i, &fd) in high.iter().enumerate() {
             if libc::dup2(fd, i as RawFd) < 0 {
                 fail(3);

@@ -351,20 +351,12 @@ impl ForkServer {
             };
         drop(fds);
         drop((stdin_r, stdout_w, stderr_w, result_w, dir, ruleset));
-        let mut spawned = Spawned {
-            pid,
-            pidfd,
-            stdin: Some(stdin_w),
-            stdout: stdout_r,
-            stderr: stderr_r,
-            result: result_r,
-            started: Instant::now(),
-            reaped: false,
-            link: Some(Link {
-                shared: self.shared.clone(),
-                generation,
-            }),
+        let link = Link {
+            shared: self.shared.clone(),
+            generation,
         };
+        let pipes = [stdin_w, stdout_r, stderr_r, result_r];
+        let mut spawned = Spawned::new(pid, pidfd, pipes, Some(link));
         if let Some(cg) = &cgroup {
             // The child waits for its job on stdin, so it is in the cgroup before any of the
             // job's code runs.
