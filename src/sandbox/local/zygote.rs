@@ -430,11 +430,12 @@ fn serve(
                     let Ok(mut st) = shared.state.lock() else {
                         return;
                     };
+                    // Reports already received stay: a run that ended before the fork server
+                    // did still collects its real status (each entry is removed by its reap).
                     st.conn = None;
                     st.pid = None;
                     st.generation += 1;
                     st.reply = None;
-                    st.exits.clear();
                 }
                 shared.cond.notify_all();
                 drop(process);
