@@ -301,6 +301,14 @@ fn a_dead_fork_server_is_restarted_and_no_run_hangs() {
     // SAFETY: SIGKILL to the fork server we started.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
     let o = inflight.join().unwrap();
+    if !b.fork_server_running() {
+        // Health output says so while it is down.
+        assert!(
+            b.describe().ends_with("runs start cold until it is back)"),
+            "{}",
+            b.describe()
+        );
+    }
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     assert_eq!(o.stdout, "", "{o:?}");
     assert_eq!(o.termination, Some(Termination::Signal), "{o:?}");
@@ -316,6 +324,7 @@ fn a_dead_fork_server_is_restarted_and_no_run_hangs() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_ne!(b.fork_server_pid(), Some(pid));
+    assert!(b.describe().ends_with(", fork server"), "{}", b.describe());
     let cwd = cwd_of(&b);
     assert!(cwd.contains("pywarden-forkserver-"), "{cwd}");
 }

@@ -476,9 +476,9 @@ fn children_running(pid: u32, needle: &str) -> Vec<i32> {
     found
 }
 
-/// `serve` forks runs from a fork server by default (one child of the server runs it, and
-/// executions succeed through it); `sandbox.fork_server: false` starts runs cold instead; a
-/// `kill -9` of the server takes its fork server down with it.
+/// `serve` forks runs from a fork server by default (one child of the server runs it,
+/// `/healthz` says so, and executions succeed through it); `sandbox.fork_server: false` starts
+/// runs cold instead; a `kill -9` of the server takes its fork server down with it.
 #[test]
 fn serve_runs_a_fork_server_by_default_and_it_dies_with_the_server() {
     for (extra, forked) in [("", true), ("sandbox:\n  fork_server: false\n", false)] {
@@ -492,6 +492,17 @@ fn serve_runs_a_fork_server_by_default_and_it_dies_with_the_server() {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
             let c = client();
+            let h: Value = c
+                .get(format!("http://{addr}/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let sandbox = h["sandbox"].as_str().unwrap_or_default();
+            assert!(sandbox.starts_with("local: python 3."), "{h}");
+            assert_eq!(sandbox.ends_with(", fork server"), forked, "{h}");
             for i in 0..5 {
                 let r = c
                     .post(format!("http://{addr}/v1/execute"))

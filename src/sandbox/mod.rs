@@ -115,6 +115,12 @@ pub enum SandboxError {
 pub trait Backend: Send + Sync {
     /// `local` or `e2b`.
     fn name(&self) -> &'static str;
+
+    /// One line for health output: which sandbox, as configured and as it is now (the local
+    /// backend names its interpreter, uid, Landlock status and whether its fork server is up).
+    fn describe(&self) -> String {
+        self.name().to_string()
+    }
     /// Runs one job to completion (or limit).
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<RunOutput, SandboxError>>;
 

@@ -648,6 +648,9 @@ pub struct HealthResponse {
     pub status: String,
     /// `local` or `e2b`.
     pub backend: String,
+    /// The sandbox as it runs now, e.g. `local: python 3.11 (/usr/bin/python3.11), uid
+    /// 65534:65534, Landlock fully enforced (...), seccomp deny-list, fork server`.
+    pub sandbox: String,
 }
 
 #[cfg(test)]

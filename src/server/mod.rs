@@ -40,6 +40,10 @@ pub use routes::{ApiDoc, router};
 pub trait Engine: Send + Sync + 'static {
     /// `local` or `e2b`.
     fn backend_name(&self) -> &str;
+    /// The backend's one-line description for `/healthz` (see `Backend::describe`).
+    fn backend_description(&self) -> String {
+        self.backend_name().to_string()
+    }
     /// Gates, runs and redacts `code` for `user` (the CLI's `run`).
     fn execute<'a>(
         &'a self,
@@ -90,6 +94,10 @@ impl PipelineEngine {
 impl Engine for PipelineEngine {
     fn backend_name(&self) -> &str {
         self.pipeline.backend.name()
+    }
+
+    fn backend_description(&self) -> String {
+        self.pipeline.backend.describe()
     }
 
     fn execute<'a>(

@@ -551,6 +551,7 @@ async fn healthz(State(state): State<AppState>) -> Json<HealthResponse> {
     Json(HealthResponse {
         status: "ok".into(),
         backend: state.engine.backend_name().to_string(),
+        sandbox: state.engine.backend_description(),
     })
 }
 

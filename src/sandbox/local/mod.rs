@@ -1012,7 +1012,8 @@ impl LocalBackend {
             false => "",
         };
         let fork = match &self.inner.fork_server {
-            Some(_) => ", fork server",
+            Some(f) if f.running() => ", fork server",
+            Some(_) => ", fork server down (runs start cold until it is back)",
             None => "",
         };
         format!(
@@ -1062,6 +1063,10 @@ impl LocalBackend {
 impl Backend for LocalBackend {
     fn name(&self) -> &'static str {
         "local"
+    }
+
+    fn describe(&self) -> String {
+        LocalBackend::describe(self)
     }
 
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<RunOutput, SandboxError>> {
