@@ -126,7 +126,8 @@ fn forked_runs_match_cold_runs() {
 }
 
 /// Two concurrent runs: the second can neither read nor list the first's scratch directory,
-/// nor signal it, nor signal the fork server; the first finishes untouched. Kernel layers
+/// nor signal it, nor signal the fork server, read its memory or reopen its control socket
+/// through `/proc`; the first finishes untouched. Kernel layers
 /// only (runtime guards off, as for code that got past the gate and the guards).
 #[test]
 fn sibling_runs_and_the_fork_server_are_out_of_reach() {
@@ -186,7 +187,9 @@ fn sibling_runs_and_the_fork_server_are_out_of_reach() {
          attempt('write', lambda: open({dir:?} + '/planted', 'w').write('x'))\n\
          attempt('kill sibling', lambda: os.kill({pid}, signal.SIGKILL))\n\
          attempt('kill fork server', lambda: os.kill(os.getppid(), signal.SIGKILL))\n\
-         attempt('fork', lambda: os.fork())\n",
+         attempt('fork', lambda: os.fork())\n\
+         attempt('fork server memory', lambda: open(f'/proc/{{os.getppid()}}/mem', 'rb').read(1))\n\
+         attempt('fork server socket', lambda: os.open(f'/proc/{{os.getppid()}}/fd/4', os.O_RDWR))\n",
         secret = dir.join("secret.txt").display().to_string(),
         dir = dir.display().to_string(),
         pid = pid.trim(),
@@ -197,7 +200,8 @@ fn sibling_runs_and_the_fork_server_are_out_of_reach() {
     assert_eq!(
         o.stdout,
         "read denied 13\nlist denied 13\nwrite denied 13\nkill sibling denied 1\n\
-         kill fork server denied 1\nfork denied 1\n",
+         kill fork server denied 1\nfork denied 1\nfork server memory denied 13\n\
+         fork server socket denied 13\n",
         "{o:?}"
     );
     let f = first.join().unwrap();
