@@ -492,14 +492,7 @@ fn serve_runs_a_fork_server_by_default_and_it_dies_with_the_server() {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
             let c = client();
-            let h: Value = c
-                .get(format!("http://{addr}/healthz"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let h: Value = c.get(format!("http://{addr}/healthz")).send_json().await;
             let sandbox = h["sandbox"].as_str().unwrap_or_default();
             assert!(sandbox.starts_with("local: python 3."), "{h}");
             assert_eq!(sandbox.ends_with(", fork server"), forked, "{h}");
