@@ -496,6 +496,18 @@ fn serve_runs_a_fork_server_by_default_and_it_dies_with_the_server() {
             let sandbox = h["sandbox"].as_str().unwrap_or_default();
             assert!(sandbox.starts_with("local: python 3."), "{h}");
             assert_eq!(sandbox.ends_with(", fork server"), forked, "{h}");
+            let metrics = c
+                .get(format!("http://{addr}/metrics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let up = metrics
+                .lines()
+                .find_map(|l| l.strip_prefix("pywarden_sandbox_fork_server_up "));
+            assert_eq!(up, forked.then_some("1"), "{metrics}");
             for i in 0..5 {
                 let r = c
                     .post(format!("http://{addr}/v1/execute"))

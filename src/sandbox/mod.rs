@@ -111,6 +111,9 @@ pub enum SandboxError {
     Io(#[from] std::io::Error),
 }
 
+/// One gauge a backend exports: Prometheus name, help text, value.
+pub type Gauge = (&'static str, &'static str, f64);
+
 /// A place to run code.
 pub trait Backend: Send + Sync {
     /// `local` or `e2b`.
@@ -120,6 +123,12 @@ pub trait Backend: Send + Sync {
     /// backend names its interpreter, uid, Landlock status and whether its fork server is up).
     fn describe(&self) -> String {
         self.name().to_string()
+    }
+
+    /// The backend's own gauges for `/metrics`: `(name, help, value)` (the local backend's
+    /// fork server: whether it is up, how many were started).
+    fn gauges(&self) -> Vec<Gauge> {
+        Vec::new()
     }
     /// Runs one job to completion (or limit).
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<RunOutput, SandboxError>>;

@@ -7,6 +7,9 @@
 //! * `pywarden_sandbox_pool_size`, `pywarden_sandbox_pool_busy`, `pywarden_executions_queued`:
 //!   the execution pool (slots that may run a sandbox at once), how many are in use, and how
 //!   many admitted executions wait for one.
+//! * the backend's own gauges (`Backend::gauges`): with the local backend's fork server,
+//!   `pywarden_sandbox_fork_server_up` (0 while it restarts and runs start cold) and
+//!   `pywarden_sandbox_fork_server_starts`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -124,6 +127,15 @@ impl Metrics {
         self.queued.fetch_add(delta, Ordering::Relaxed);
     }
 
+    /// The exposition text, followed by `extra` gauges (the backend's).
+    pub fn render_with(&self, extra: &[crate::sandbox::Gauge]) -> String {
+        let mut out = self.render();
+        for (name, help, v) in extra {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        }
+        out
+    }
+
     /// The exposition text.
     pub fn render(&self) -> String {
         let g = self.lock();
@@ -217,6 +229,14 @@ mod tests {
         assert!(text.contains("pywarden_executions_total{termination=\"exited\"} 1"));
         assert!(text.contains("pywarden_execution_duration_seconds_count 1"));
         assert!(text.contains("pywarden_sandbox_pool_size 2"));
+        let with = m.render_with(&[("pywarden_x_up", "X is up.", 1.0)]);
+        assert!(
+            with.starts_with(&text),
+            "the extra gauges come after the rest"
+        );
+        assert!(with.ends_with(
+            "# HELP pywarden_x_up X is up.\n# TYPE pywarden_x_up gauge\npywarden_x_up 1\n"
+        ));
         assert!(text.contains("pywarden_sandbox_pool_busy 1"));
         assert_eq!(esc("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }

@@ -44,6 +44,10 @@ pub trait Engine: Send + Sync + 'static {
     fn backend_description(&self) -> String {
         self.backend_name().to_string()
     }
+    /// The backend's gauges for `/metrics` (see `Backend::gauges`).
+    fn backend_gauges(&self) -> Vec<crate::sandbox::Gauge> {
+        Vec::new()
+    }
     /// Gates, runs and redacts `code` for `user` (the CLI's `run`).
     fn execute<'a>(
         &'a self,
@@ -98,6 +102,10 @@ impl Engine for PipelineEngine {
 
     fn backend_description(&self) -> String {
         self.pipeline.backend.describe()
+    }
+
+    fn backend_gauges(&self) -> Vec<crate::sandbox::Gauge> {
+        self.pipeline.backend.gauges()
     }
 
     fn execute<'a>(

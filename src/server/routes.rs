@@ -560,7 +560,8 @@ async fn healthz(State(state): State<AppState>) -> Json<HealthResponse> {
     responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"))
 )]
 async fn metrics(State(state): State<AppState>) -> Response {
-    let mut resp = state.metrics.render().into_response();
+    let gauges = state.engine.backend_gauges();
+    let mut resp = state.metrics.render_with(&gauges).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

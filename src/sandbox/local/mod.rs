@@ -1069,6 +1069,24 @@ impl Backend for LocalBackend {
         LocalBackend::describe(self)
     }
 
+    fn gauges(&self) -> Vec<crate::sandbox::Gauge> {
+        let Some(f) = &self.inner.fork_server else {
+            return Vec::new();
+        };
+        vec![
+            (
+                "pywarden_sandbox_fork_server_up",
+                "1 while the fork server runs; 0 while it restarts (runs start cold).",
+                f64::from(u8::from(f.running())),
+            ),
+            (
+                "pywarden_sandbox_fork_server_starts",
+                "Fork servers started since the server started (above 1: one died and was restarted).",
+                f.starts() as f64,
+            ),
+        ]
+    }
+
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<RunOutput, SandboxError>> {
         let inner = self.inner.clone();
         let job = job.clone();
