@@ -370,6 +370,14 @@ impl Launcher {
         })
     }
 
+    /// Where scratch directories (and the fork server's root) are created.
+    fn scratch_parent(&self) -> PathBuf {
+        self.options
+            .scratch_parent
+            .clone()
+            .unwrap_or_else(std::env::temp_dir)
+    }
+
     /// Refuses a job the sandbox cannot run as configured (Landlock not fully enforced without
     /// the opt-in, zero timeout, memory limit below what CPython needs).
     fn check(&self, config: &SandboxConfig) -> Result<(), SandboxError> {
@@ -395,12 +403,7 @@ impl Launcher {
     /// Starts a sandboxed interpreter for `config` (the job is written later).
     fn start(&self, config: &SandboxConfig) -> Result<Started, SandboxError> {
         self.check(config)?;
-        let parent = self
-            .options
-            .scratch_parent
-            .clone()
-            .unwrap_or_else(std::env::temp_dir);
-        let scratch = Scratch::create(&parent, self.switch_to)?;
+        let scratch = Scratch::create(&self.scratch_parent(), self.switch_to)?;
         let level = if config.allow_weaker_sandbox {
             CompatLevel::BestEffort
         } else {

@@ -14,7 +14,6 @@
 
 use std::ffi::{CString, c_char};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::time::Instant;
 
 use seccompiler::BpfProgram;
 
@@ -46,7 +45,6 @@ pub struct Spawned {
     pub stdout: OwnedFd,
     pub stderr: OwnedFd,
     pub result: OwnedFd,
-    pub started: Instant,
     pub reaped: bool,
     /// Set when the process is a fork-server child: not our child, so its exit status comes
     /// from the fork server's report, and it is killed through its pidfd only.
@@ -70,7 +68,6 @@ impl Spawned {
             stdout,
             stderr,
             result,
-            started: Instant::now(),
             reaped: false,
             link,
         }
@@ -138,7 +135,8 @@ impl Drop for Spawned {
     }
 }
 
-fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+/// A close-on-exec pipe: (read end, write end).
+pub(crate) fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0 as RawFd; 2];
     // SAFETY: pipe2 writes two fds into the array.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -224,7 +222,6 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
     let err_fd = err_w.as_raw_fd();
     let landlock_fd = p.landlock.as_ref().map(|f| f.as_raw_fd());
     let extra_fd = p.extra_fd;
-    let started = Instant::now();
     // SAFETY: getpid cannot fail.
     let parent = unsafe { libc::getpid() };
 
@@ -313,9 +310,12 @@ pub fn spawn(p: &Prepared, filters: &[BpfProgram]) -> Result<Spawned, SandboxErr
     }
     // SAFETY: fresh fd from pidfd_open.
     let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) };
-    let mut spawned = Spawned::new(pid, pidfd, [stdin_w, stdout_r, stderr_r, result_r], None);
-    spawned.started = started;
-    Ok(spawned)
+    Ok(Spawned::new(
+        pid,
+        pidfd,
+        [stdin_w, stdout_r, stderr_r, result_r],
+        None,
+    ))
 }
 
 /// Everything the child side reads (prepared before `fork`).

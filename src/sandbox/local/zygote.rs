@@ -51,7 +51,7 @@ use rustix::net::{
     SendAncillaryMessage, SendFlags, SocketFlags, SocketType,
 };
 
-use super::spawn::{self, Prepared, Spawned};
+use super::spawn::{self, Prepared, Spawned, pipe};
 use super::{Launcher, RunCgroup, Scratch, Started, cpu_limit, cstr, landlock, seccomp};
 use crate::sandbox::{SandboxConfig, SandboxError};
 
@@ -153,12 +153,6 @@ pub(crate) struct ForkServer {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-fn pipe() -> Result<(OwnedFd, OwnedFd), SandboxError> {
-    let (r, w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
-        .map_err(|e| SandboxError::Io(e.into()))?;
-    Ok((r, w))
-}
-
 impl ForkServer {
     /// Starts the fork server and waits until it is ready. Errors when it cannot start (the
     /// caller then runs without it).
@@ -168,14 +162,9 @@ impl ForkServer {
                 "the fork server runs only under a fully enforced Landlock".into(),
             ));
         }
-        let parent = launcher
-            .options
-            .scratch_parent
-            .clone()
-            .unwrap_or_else(std::env::temp_dir);
         let root = tempfile::Builder::new()
             .prefix("pywarden-forkserver-")
-            .tempdir_in(&parent)?
+            .tempdir_in(launcher.scratch_parent())?
             .keep();
         {
             use std::os::unix::fs::PermissionsExt;
