@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use pywarden::executor::{CodeExecutor, Pipeline};
 use pywarden::sandbox::local::{LocalBackend, LocalOptions};
-use pywarden::sandbox::{Job, SandboxConfig};
+use pywarden::sandbox::{Job, RunOutput, SandboxConfig};
 
 type Probe = Box<dyn FnMut() -> Duration>;
 
@@ -44,6 +44,43 @@ fn gated(backend: Arc<LocalBackend>) -> Option<CodeExecutor> {
         Ok(Ok(p)) => Some(CodeExecutor::with_pipeline("bench", p)),
         _ => None,
     }
+}
+
+/// Times `backend.run_blocking(job)` and checks its output; with `warm`, first waits (untimed)
+/// until the pool has two interpreters ready.
+fn backend_probe(
+    backend: &Arc<LocalBackend>,
+    job: Job,
+    warm: bool,
+    check: fn(&RunOutput),
+) -> Option<Probe> {
+    let b = backend.clone();
+    Some(Box::new(move || {
+        if warm {
+            wait_pool(&b, 2);
+        }
+        let t = Instant::now();
+        let o = b.run_blocking(&job).expect("run");
+        check(&o);
+        t.elapsed()
+    }))
+}
+
+/// Times a gated `CodeExecutor::execute("print(1)")` over `backend` (`None` when the static
+/// gate is not in this build); `warm` as for [`backend_probe`].
+fn executor_probe(backend: &Arc<LocalBackend>, warm: bool) -> Option<Probe> {
+    let b = backend.clone();
+    gated(backend.clone()).map(|e| -> Probe {
+        Box::new(move || {
+            if warm {
+                wait_pool(&b, 2);
+            }
+            let t = Instant::now();
+            let r = e.execute("print(1)", None).expect("execute");
+            assert!(r.success, "{r:?}");
+            t.elapsed()
+        })
+    })
 }
 
 fn main() {
@@ -140,88 +177,41 @@ fn main() {
         cli(&["run", "--no-analysis", "--no-redact", "-c", "pass"]),
     ));
     modes.push(("pywarden run -c pass (gated)", cli(&["run", "-c", "pass"])));
-    let b = cold.clone();
-    let j = job("pass");
+    let exit_0: fn(&RunOutput) = |o| assert_eq!(o.exit_code, Some(0));
+    let prints_1: fn(&RunOutput) = |o| assert_eq!(o.stdout, "1\n");
     modes.push((
         "library LocalBackend (cold) pass",
-        Some(Box::new(move || {
-            let t = Instant::now();
-            let o = b.run_blocking(&j).expect("run");
-            assert_eq!(o.exit_code, Some(0));
-            t.elapsed()
-        })),
+        backend_probe(&cold, job("pass"), false, exit_0),
     ));
-    let b = cold.clone();
-    let j = Job {
+    let with_context = Job {
         context: Some(serde_json::json!({"user": "alice", "items": [1, 2, 3], "ratio": 0.5})),
         ..job("print(context['user'])")
     };
     modes.push((
         "library LocalBackend (cold) with a context",
-        Some(Box::new(move || {
-            let t = Instant::now();
-            let o = b.run_blocking(&j).expect("run");
-            assert_eq!(o.stdout, "alice\n");
-            t.elapsed()
-        })),
+        backend_probe(&cold, with_context, false, |o| {
+            assert_eq!(o.stdout, "alice\n")
+        }),
     ));
     modes.push((
         "library CodeExecutor (cold) print(1)",
-        gated(cold.clone()).map(|e| -> Probe {
-            Box::new(move || {
-                let t = Instant::now();
-                let r = e.execute("print(1)", None).expect("execute");
-                assert!(r.success, "{r:?}");
-                t.elapsed()
-            })
-        }),
+        executor_probe(&cold, false),
     ));
-    let w = warm.clone();
-    let j = job("print(1)");
     modes.push((
         "warm pool LocalBackend print(1)",
-        Some(Box::new(move || {
-            wait_pool(&w, 2);
-            let t = Instant::now();
-            let o = w.run_blocking(&j).expect("run");
-            assert_eq!(o.stdout, "1\n");
-            t.elapsed()
-        })),
+        backend_probe(&warm, job("print(1)"), true, prints_1),
     ));
-    let w = warm.clone();
     modes.push((
         "warm pool CodeExecutor print(1) (gated)",
-        gated(warm.clone()).map(|e| -> Probe {
-            Box::new(move || {
-                wait_pool(&w, 2);
-                let t = Instant::now();
-                let r = e.execute("print(1)", None).expect("execute");
-                assert!(r.success, "{r:?}");
-                t.elapsed()
-            })
-        }),
+        executor_probe(&warm, true),
     ));
-    let f = forked.clone();
-    let j = job("print(1)");
     modes.push((
         "fork server LocalBackend print(1)",
-        Some(Box::new(move || {
-            let t = Instant::now();
-            let o = f.run_blocking(&j).expect("run");
-            assert_eq!(o.stdout, "1\n");
-            t.elapsed()
-        })),
+        backend_probe(&forked, job("print(1)"), false, prints_1),
     ));
     modes.push((
         "fork server CodeExecutor print(1) (gated)",
-        gated(forked.clone()).map(|e| -> Probe {
-            Box::new(move || {
-                let t = Instant::now();
-                let r = e.execute("print(1)", None).expect("execute");
-                assert!(r.success, "{r:?}");
-                t.elapsed()
-            })
-        }),
+        executor_probe(&forked, false),
     ));
 
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); modes.len()];
